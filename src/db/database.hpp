@@ -1,0 +1,109 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "db/value.hpp"
+
+namespace bulwark::db {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A transaction in progress on one connection. Handed to the functions given to Database::Read
+// and Database::Write; valid only during that call; not thread-safe.
+//
+// SQL uses `?` placeholders on both drivers (the PostgreSQL driver rewrites them to $1..$n) and
+// must be portable: INTEGER/BIGINT/TEXT/BLOB columns, times as BIGINT Unix milliseconds, flags
+// as INTEGER 0/1, `INSERT ... ON CONFLICT`, `RETURNING`. Statements are prepared once per
+// connection and cached by their text, so build SQL text from constants, never from values.
+class Session {
+public:
+    virtual ~Session() = default;
+    // Runs a statement that returns rows.
+    virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+    // Runs a statement and returns the number of rows it changed.
+    virtual Result<int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
+    virtual Dialect dialect() const = 0;
+
+    // First row of a query, or nullopt when there is none.
+    Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});
+};
+
+// Options for opening a database.
+struct Options {
+    // "sqlite:PATH", a plain file path (SQLite), or "postgresql://..." / "postgres://...".
+    std::string url;
+    // SQLite: read-only connections kept for concurrent readers. PostgreSQL: pool size.
+    int readers = 4;
+    // PostgreSQL only: connections used for writes.
+    int writers = 4;
+    // Largest number of writes committed together in one transaction (group commit).
+    int max_batch = 512;
+};
+
+// The database: a connection pool behind two entry points. Thread-safe. Both calls block the
+// calling thread, so they must never run on an I/O thread.
+//
+// Write() gives every caller its own SAVEPOINT inside a shared transaction that commits the
+// writes waiting at that moment together (group commit); a function returning an error is
+// rolled back alone. Write() returns only once the commit is durable (SQLite: WAL with
+// synchronous=FULL; PostgreSQL: synchronous_commit on), so an acknowledged write survives
+// kill -9 and power loss.
+class Database {
+public:
+    virtual ~Database() = default;
+    using Work = std::function<Status(Session&)>;
+
+    // Runs `work` in a read-only snapshot.
+    virtual Status Read(const Work& work) = 0;
+    // Runs `work` in a write transaction; see the class comment.
+    virtual Status Write(const Work& work) = 0;
+    virtual Dialect dialect() const = 0;
+    // Writes a consistent copy of the database to `path` while it stays in use (SQLite online
+    // backup). PostgreSQL answers kFailedPrecondition with pg_dump guidance.
+    virtual Status Backup(const std::string& path) = 0;
+    // Stops accepting work, finishes what is queued, closes connections. Idempotent.
+    virtual void Close() = 0;
+
+    // Typed helpers: run `fn` (Result<T>(Session&)) and return its result.
+    template <class F>
+    auto ReadValue(F&& fn) -> decltype(fn(std::declval<Session&>()));
+    template <class F>
+    auto WriteValue(F&& fn) -> decltype(fn(std::declval<Session&>()));
+};
+
+// Opens the database named by options.url (creating the SQLite file and its folder if needed).
+// Does not migrate; see migrations.hpp.
+Result<std::unique_ptr<Database>> Open(const Options& options);
+
+template <class F>
+auto Database::ReadValue(F&& fn) -> decltype(fn(std::declval<Session&>())) {
+    using R = decltype(fn(std::declval<Session&>()));
+    std::optional<R> out;
+    Status s = Read([&](Session& session) -> Status {
+        out.emplace(fn(session));
+        if (!out->ok()) return out->error();
+        return Ok();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return std::move(*out);
+}
+
+template <class F>
+auto Database::WriteValue(F&& fn) -> decltype(fn(std::declval<Session&>())) {
+    using R = decltype(fn(std::declval<Session&>()));
+    std::optional<R> out;
+    Status s = Write([&](Session& session) -> Status {
+        out.emplace(fn(session));
+        if (!out->ok()) return out->error();
+        return Ok();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return std::move(*out);
+}
+
+}  // namespace bulwark::db

@@ -1,0 +1,382 @@
+#include "db/sqlite/sqlite_database.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+namespace bulwark::db {
+namespace {
+
+Error SqliteError(sqlite3* handle, int rc, std::string_view what) {
+    std::string message = std::string(what) + ": " + (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
+    int primary = rc & 0xff;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExists(std::move(message));
+    }
+    if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG) {
+        return InvalidArgument(std::move(message));
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+        primary == SQLITE_IOERR) {
+        return Unavailable(std::move(message));
+    }
+    return Internal(std::move(message));
+}
+
+// One SQLite connection with its prepared-statement cache. Used by one thread at a time.
+class Connection {
+public:
+    ~Connection() {
+        for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+        if (handle_) sqlite3_close_v2(handle_);
+    }
+
+    static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only) {
+        auto conn = std::make_unique<Connection>();
+        int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
+                                                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        int rc = sqlite3_open_v2(path.c_str(), &conn->handle_, flags, nullptr);
+        if (rc != SQLITE_OK) return SqliteError(conn->handle_, rc, "打开数据库 " + path);
+        sqlite3_extended_result_codes(conn->handle_, 1);
+        sqlite3_busy_timeout(conn->handle_, 10000);
+        const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
+                                        : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                          "PRAGMA foreign_keys=ON;";
+        RETURN_IF_ERROR(conn->ExecScript(pragmas));
+        return conn;
+    }
+
+    Status ExecScript(const char* sql) {
+        char* err = nullptr;
+        int rc = sqlite3_exec(handle_, sql, nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            std::string message = err ? err : sqlite3_errstr(rc);
+            sqlite3_free(err);
+            return SqliteError(nullptr, rc, message);
+        }
+        return Ok();
+    }
+
+    // Prepares (or reuses) `sql`, binds `params`, and steps through all rows.
+    Status Run(std::string_view sql, const Params& params, Rows* rows, int64_t* changes) {
+        sqlite3_stmt* stmt = nullptr;
+        auto it = statements_.find(std::string(sql));
+        if (it != statements_.end()) {
+            stmt = it->second;
+        } else {
+            const char* tail = nullptr;
+            int rc = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+            if (rc != SQLITE_OK) return SqliteError(handle_, rc, "SQL 准备失败");
+            if (stmt == nullptr) return InvalidArgument("空 SQL 语句");
+            statements_.emplace(std::string(sql), stmt);
+        }
+        struct Reset {
+            sqlite3_stmt* s;
+            ~Reset() {
+                sqlite3_reset(s);
+                sqlite3_clear_bindings(s);
+            }
+        } reset{stmt};
+
+        if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+            return InvalidArgument("SQL 参数个数不符: 需要 " +
+                                   std::to_string(sqlite3_bind_parameter_count(stmt)) + " 个, 给了 " +
+                                   std::to_string(params.size()));
+        }
+        for (size_t i = 0; i < params.size(); ++i) {
+            int idx = static_cast<int>(i) + 1;
+            const auto& v = params[i].variant();
+            int rc = SQLITE_OK;
+            switch (v.index()) {
+                case 0: rc = sqlite3_bind_null(stmt, idx); break;
+                case 1: rc = sqlite3_bind_int64(stmt, idx, std::get<1>(v)); break;
+                case 2: rc = sqlite3_bind_double(stmt, idx, std::get<2>(v)); break;
+                case 3: {
+                    const std::string& s = std::get<3>(v);
+                    rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
+                    break;
+                }
+                case 4: {
+                    const std::string& b = std::get<4>(v).bytes;
+                    rc = sqlite3_bind_blob64(stmt, idx, b.data(), b.size(), SQLITE_STATIC);
+                    break;
+                }
+            }
+            if (rc != SQLITE_OK) return SqliteError(handle_, rc, "SQL 参数绑定失败");
+        }
+
+        int columns = sqlite3_column_count(stmt);
+        if (rows && rows->columns.empty()) {
+            for (int c = 0; c < columns; ++c) rows->columns.emplace_back(sqlite3_column_name(stmt, c));
+        }
+        for (;;) {
+            int rc = sqlite3_step(stmt);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) return SqliteError(handle_, rc, "SQL 执行失败");
+            if (!rows) continue;
+            std::vector<Value> cells;
+            cells.reserve(columns);
+            for (int c = 0; c < columns; ++c) {
+                switch (sqlite3_column_type(stmt, c)) {
+                    case SQLITE_INTEGER: cells.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
+                    case SQLITE_FLOAT: cells.emplace_back(sqlite3_column_double(stmt, c)); break;
+                    case SQLITE_TEXT: {
+                        auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+                        cells.emplace_back(std::string(p, sqlite3_column_bytes(stmt, c)));
+                        break;
+                    }
+                    case SQLITE_BLOB: {
+                        auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+                        int n = sqlite3_column_bytes(stmt, c);
+                        cells.emplace_back(Blob{std::string(p ? p : "", p ? n : 0)});
+                        break;
+                    }
+                    default: cells.emplace_back(); break;
+                }
+            }
+            rows->rows.emplace_back(std::move(cells));
+        }
+        if (changes) *changes = sqlite3_changes64(handle_);
+        return Ok();
+    }
+
+    sqlite3* handle() { return handle_; }
+
+private:
+    sqlite3* handle_ = nullptr;
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+class SqliteSession final : public Session {
+public:
+    explicit SqliteSession(Connection& conn) : conn_(conn) {}
+    Result<Rows> Query(std::string_view sql, const Params& params) override {
+        Rows rows;
+        RETURN_IF_ERROR(conn_.Run(sql, params, &rows, nullptr));
+        return rows;
+    }
+    Result<int64_t> Exec(std::string_view sql, const Params& params) override {
+        int64_t changes = 0;
+        RETURN_IF_ERROR(conn_.Run(sql, params, nullptr, &changes));
+        return changes;
+    }
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+private:
+    Connection& conn_;
+};
+
+// Runs `work`, turning an escaped exception into kInternal: this is the boundary between the
+// database thread and code it does not own.
+Status RunGuarded(const Database::Work& work, Session& session) {
+    try {
+        return work(session);
+    } catch (const std::exception& e) {
+        spdlog::error("database work threw: {}", e.what());
+        return Internal(std::string("内部错误: ") + e.what());
+    }
+}
+
+class SqliteDatabase final : public Database {
+public:
+    SqliteDatabase(std::string path, Options options)
+        : path_(std::move(path)), options_(std::move(options)) {}
+    ~SqliteDatabase() override { Close(); }
+
+    Status Init() {
+        ASSIGN_OR_RETURN(writer_, Connection::Open(path_, false));
+        for (int i = 0; i < std::max(1, options_.readers); ++i) {
+            ASSIGN_OR_RETURN(auto reader, Connection::Open(path_, true));
+            idle_readers_.push_back(std::move(reader));
+        }
+        writer_thread_ = std::thread([this] { WriterLoop(); });
+        return Ok();
+    }
+
+    Status Read(const Work& work) override {
+        std::unique_ptr<Connection> conn;
+        {
+            std::unique_lock lock(readers_mu_);
+            readers_cv_.wait(lock, [&] { return closed_readers_ || !idle_readers_.empty(); });
+            if (closed_readers_) return Unavailable("数据库已关闭");
+            conn = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+        }
+        Status status = conn->ExecScript("BEGIN");
+        if (status.ok()) {
+            SqliteSession session(*conn);
+            status = RunGuarded(work, session);
+            Status end = conn->ExecScript(status.ok() ? "COMMIT" : "ROLLBACK");
+            if (status.ok() && !end.ok()) status = end;
+        }
+        {
+            std::lock_guard lock(readers_mu_);
+            idle_readers_.push_back(std::move(conn));
+        }
+        readers_cv_.notify_one();
+        return status;
+    }
+
+    Status Write(const Work& work) override {
+        Job job{&work, {}};
+        std::future<Status> done = job.result.get_future();
+        {
+            std::lock_guard lock(queue_mu_);
+            if (closed_) return Unavailable("数据库已关闭");
+            queue_.push_back(&job);
+        }
+        queue_cv_.notify_one();
+        return done.get();
+    }
+
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+    Status Backup(const std::string& path) override {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        fs::path target(path);
+        if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+        std::string temp = path + ".partial";
+        fs::remove(temp, ec);
+        ASSIGN_OR_RETURN(auto source, Connection::Open(path_, true));
+        sqlite3* dest = nullptr;
+        int rc = sqlite3_open_v2(temp.c_str(), &dest,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+        if (rc != SQLITE_OK) {
+            Error e = SqliteError(dest, rc, "创建备份文件 " + temp);
+            sqlite3_close_v2(dest);
+            return e;
+        }
+        // One step of all pages runs inside one read transaction: a consistent snapshot, while
+        // the writer (WAL) goes on.
+        sqlite3_backup* backup = sqlite3_backup_init(dest, "main", source->handle(), "main");
+        if (!backup) {
+            Error e = SqliteError(dest, sqlite3_errcode(dest), "开始备份");
+            sqlite3_close_v2(dest);
+            return e;
+        }
+        rc = sqlite3_backup_step(backup, -1);
+        sqlite3_backup_finish(backup);
+        if (rc != SQLITE_DONE) {
+            Error e = SqliteError(dest, rc, "备份");
+            sqlite3_close_v2(dest);
+            fs::remove(temp, ec);
+            return e;
+        }
+        // The copy is a plain rollback-journal file, fully synced, then renamed into place.
+        sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr);
+        sqlite3_close_v2(dest);
+        fs::rename(temp, target, ec);
+        if (ec) return Internal("备份文件改名失败: " + ec.message());
+        return Ok();
+    }
+
+    void Close() override {
+        {
+            std::lock_guard lock(queue_mu_);
+            if (closed_) return;
+            closed_ = true;
+        }
+        queue_cv_.notify_all();
+        if (writer_thread_.joinable()) writer_thread_.join();
+        {
+            std::lock_guard lock(readers_mu_);
+            closed_readers_ = true;
+        }
+        readers_cv_.notify_all();
+        // Readers in use are returned by their Read() calls; callers must not Close() while
+        // reads are running (the server stops its workers first).
+        std::lock_guard lock(readers_mu_);
+        idle_readers_.clear();
+        writer_.reset();
+    }
+
+private:
+    struct Job {
+        const Work* work;
+        std::promise<Status> result;
+    };
+
+    void WriterLoop() {
+        std::vector<Job*> batch;
+        for (;;) {
+            {
+                std::unique_lock lock(queue_mu_);
+                queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+                if (queue_.empty() && closed_) return;
+                size_t n = std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batch)));
+                batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
+                queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+            }
+            CommitBatch(batch);
+            batch.clear();
+        }
+    }
+
+    void CommitBatch(std::vector<Job*>& batch) {
+        std::vector<Status> results(batch.size());
+        Status begin = writer_->ExecScript("BEGIN IMMEDIATE");
+        if (!begin.ok()) {
+            for (Job* job : batch) job->result.set_value(begin);
+            return;
+        }
+        SqliteSession session(*writer_);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Status sp = writer_->Run("SAVEPOINT w", {}, nullptr, nullptr);
+            if (!sp.ok()) {
+                results[i] = sp;
+                continue;
+            }
+            results[i] = RunGuarded(*batch[i]->work, session);
+            if (!results[i].ok()) (void)writer_->Run("ROLLBACK TO w", {}, nullptr, nullptr);
+            (void)writer_->Run("RELEASE w", {}, nullptr, nullptr);
+        }
+        Status commit = writer_->ExecScript("COMMIT");
+        if (!commit.ok()) {
+            spdlog::error("group commit of {} writes failed: {}", batch.size(), commit.error().message);
+            (void)writer_->ExecScript("ROLLBACK");
+            for (Job* job : batch) job->result.set_value(commit);
+            return;
+        }
+        for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.set_value(std::move(results[i]));
+    }
+
+    std::string path_;
+    Options options_;
+    std::unique_ptr<Connection> writer_;
+    std::thread writer_thread_;
+
+    std::mutex queue_mu_;
+    std::condition_variable queue_cv_;
+    std::deque<Job*> queue_;
+    bool closed_ = false;
+
+    std::mutex readers_mu_;
+    std::condition_variable readers_cv_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;
+    bool closed_readers_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Options& options) {
+    std::error_code ec;
+    std::filesystem::path p(path);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) return Unavailable("无法创建数据目录 " + p.parent_path().string() + ": " + ec.message());
+    auto db = std::make_unique<SqliteDatabase>(path, options);
+    RETURN_IF_ERROR(db->Init());
+    return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace bulwark::db
