@@ -1,0 +1,37 @@
+#include "app/app_context.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "app/modules.hpp"
+#include "db/migrations.hpp"
+
+namespace bulwark::app {
+
+std::string AppContext::DatabaseKind() const {
+    return db->dialect() == db::Dialect::kPostgres ? "postgresql" : "sqlite";
+}
+
+Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) return Unavailable("无法创建数据目录 " + options.data_dir + ": " + ec.message());
+    ::chmod(options.data_dir.c_str(), 0700);
+
+    auto ctx = std::make_unique<AppContext>();
+    ctx->options = options;
+    db::Options db_options;
+    db_options.url = options.db_url.empty()
+                         ? "sqlite:" + (std::filesystem::path(options.data_dir) / "bulwark.db").string()
+                         : options.db_url;
+    db_options.readers = readers;
+    ASSIGN_OR_RETURN(ctx->db, db::Open(db_options));
+    db::MigrationSet migrations;
+    RegisterMigrations(migrations);
+    RETURN_IF_ERROR(db::Migrate(*ctx->db, migrations));
+    ctx->started_at = ctx->clock->NowMillis();
+    return ctx;
+}
+
+}  // namespace bulwark::app

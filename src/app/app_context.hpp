@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "db/database.hpp"
+
+namespace bulwark::app {
+
+// Options shared by every subcommand.
+struct CommonOptions {
+    std::string data_dir = "data";  // --data: database file, keys, certificates
+    std::string db_url;             // --db: empty means sqlite:<data_dir>/bulwark.db
+    std::string log_level = "info";
+};
+
+// What a running command holds: the options, the opened and migrated database, the clock.
+// Owned by the command; the database is thread-safe.
+struct AppContext {
+    CommonOptions options;
+    std::unique_ptr<db::Database> db;
+    Clock* clock = &SystemClock::Instance();
+    int64_t started_at = 0;
+
+    // Database name for display: "sqlite" or "postgresql".
+    std::string DatabaseKind() const;
+};
+
+// Creates the data folder (0700), opens the database and applies every module's migrations.
+Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers = 4);
+
+}  // namespace bulwark::app

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "app/app_context.hpp"
+#include "db/migrations.hpp"
+#include "http/router.hpp"
+
+namespace bulwark::app {
+
+// The one place that knows every module: their migrations, in dependency order...
+void RegisterMigrations(db::MigrationSet& set);
+// ...and their routes, added to `router`. `ctx` outlives the router.
+void RegisterRoutes(AppContext& ctx, http::Router& router);
+
+}  // namespace bulwark::app
