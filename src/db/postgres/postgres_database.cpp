@@ -1,0 +1,760 @@
+#include "db/postgres/postgres_database.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+namespace bulwark::db {
+namespace {
+
+// Type OIDs from PostgreSQL's pg_type.dat; fixed since forever.
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kOidOid = 26;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kFloat8Oid = 701;
+constexpr Oid kNumericOid = 1700;
+
+struct ConnDeleter {
+    void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct ResultDeleter {
+    void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgConn = std::unique_ptr<PGconn, ConnDeleter>;
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// libpq's message on one line: its line breaks and indents become single spaces.
+std::string OneLine(const char* text) {
+    std::string out;
+    for (const char* p = text ? text : ""; *p; ++p) {
+        if (std::isspace(static_cast<unsigned char>(*p))) {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += *p;
+        }
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+// Maps a failed command to an ErrorCode by its SQLSTATE (or a lost connection), keeping the
+// server's message.
+Error PgError(PGconn* conn, const PGresult* result, std::string_view what) {
+    std::string sqlstate;
+    std::string text;
+    std::string column;
+    if (result) {
+        if (const char* s = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = s;
+        if (const char* s = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) text = s;
+        if (const char* s = PQresultErrorField(result, PG_DIAG_COLUMN_NAME)) column = s;
+    }
+    if (text.empty()) text = OneLine(conn ? PQerrorMessage(conn) : "无连接");
+    std::string message = std::string(what) + ": " + text;
+    if (!sqlstate.empty()) message += " (SQLSTATE " + sqlstate + ")";
+
+    const bool lost = conn == nullptr || PQstatus(conn) == CONNECTION_BAD;
+    // 08: connection, 53: out of resources, 57: shutdown or cancel, 40001/40P01: serialization
+    // failure and deadlock. All of them may succeed when tried again.
+    if (lost || StartsWith(sqlstate, "08") || StartsWith(sqlstate, "53") ||
+        StartsWith(sqlstate, "57") || sqlstate == "40001" || sqlstate == "40P01") {
+        return Unavailable(std::move(message));
+    }
+    if (sqlstate == "23505") return AlreadyExists(std::move(message));
+    if (StartsWith(sqlstate, "22") || StartsWith(sqlstate, "23")) {
+        return InvalidArgument(std::move(message), std::move(column));
+    }
+    return Internal(std::move(message));
+}
+
+bool IsIdentChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+           static_cast<unsigned char>(c) >= 0x80;
+}
+
+int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 0;
+}
+
+std::string DecodeBytea(const char* text, int length) {
+    if (length >= 2 && text[0] == '\\' && text[1] == 'x') {
+        std::string out;
+        out.resize(static_cast<size_t>(length - 2) / 2);
+        for (size_t i = 0; i < out.size(); ++i) {
+            out[i] = static_cast<char>(HexDigit(text[2 + 2 * i]) * 16 + HexDigit(text[3 + 2 * i]));
+        }
+        return out;
+    }
+    // bytea_output = escape, set by someone on the server.
+    size_t n = 0;
+    unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &n);
+    if (!raw) return {};
+    std::string out(reinterpret_cast<const char*>(raw), n);
+    PQfreemem(raw);
+    return out;
+}
+
+double ParseDouble(const char* text, int length) {
+    double v = 0;
+    std::from_chars(text, text + length, v);
+    return v;
+}
+
+// One cell of a text-format result, typed as SQLite would type it (see value.hpp).
+Value CellValue(Oid type, const char* text, int length) {
+    switch (type) {
+        case kInt2Oid:
+        case kInt4Oid:
+        case kInt8Oid:
+        case kOidOid: {
+            int64_t v = 0;
+            std::from_chars(text, text + length, v);
+            return Value(static_cast<long long>(v));
+        }
+        case kBoolOid:
+            return Value(static_cast<long long>(length > 0 && text[0] == 't' ? 1 : 0));
+        case kFloat4Oid:
+        case kFloat8Oid:
+            return Value(ParseDouble(text, length));
+        case kNumericOid: {
+            int64_t v = 0;
+            auto [end, ec] = std::from_chars(text, text + length, v);
+            if (ec == std::errc() && end == text + length) return Value(static_cast<long long>(v));
+            return Value(ParseDouble(text, length));
+        }
+        case kByteaOid:
+            return Value(Blob{DecodeBytea(text, length)});
+        default:
+            return Value(std::string(text, static_cast<size_t>(length)));
+    }
+}
+
+Rows ToRows(const PGresult* result) {
+    Rows rows;
+    const int columns = PQnfields(result);
+    const int count = PQntuples(result);
+    std::vector<Oid> types(static_cast<size_t>(columns));
+    rows.columns.reserve(types.size());
+    for (int c = 0; c < columns; ++c) {
+        rows.columns.emplace_back(PQfname(result, c));
+        types[static_cast<size_t>(c)] = PQftype(result, c);
+    }
+    rows.rows.reserve(static_cast<size_t>(count));
+    for (int r = 0; r < count; ++r) {
+        std::vector<Value> cells;
+        cells.reserve(types.size());
+        for (int c = 0; c < columns; ++c) {
+            if (PQgetisnull(result, r, c)) {
+                cells.emplace_back();
+            } else {
+                cells.push_back(CellValue(types[static_cast<size_t>(c)], PQgetvalue(result, r, c),
+                                          PQgetlength(result, r, c)));
+            }
+        }
+        rows.rows.emplace_back(std::move(cells));
+    }
+    return rows;
+}
+
+void LogNotice(void*, const char* message) { spdlog::debug("postgres: {}", OneLine(message)); }
+
+struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// One libpq connection and its prepared statements, keyed by SQL text. Used by one thread at a
+// time; not thread-safe.
+class Connection {
+  public:
+    explicit Connection(std::string url) : url_(std::move(url)) {}
+
+    // (Re)opens the connection, forgetting the prepared statements. kUnavailable on failure.
+    Status Connect() {
+        statements_.clear();
+        // The URL may set its own connect_timeout (it comes later and wins); client_encoding is
+        // forced, since every string in Bulwark is UTF-8.
+        const char* keys[] = {"connect_timeout", "dbname", "client_encoding", nullptr};
+        const char* values[] = {"10", url_.c_str(), "UTF8", nullptr};
+        conn_.reset(PQconnectdbParams(keys, values, 1));
+        if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+            std::string message = "无法连接 PostgreSQL " + RedactPostgresUrl(url_) + ": " +
+                                  OneLine(conn_ ? PQerrorMessage(conn_.get()) : "内存不足");
+            conn_.reset();
+            return Unavailable(std::move(message));
+        }
+        PQsetNoticeProcessor(conn_.get(), LogNotice, nullptr);
+        return Ok();
+    }
+
+    bool lost() const { return !conn_ || PQstatus(conn_.get()) == CONNECTION_BAD; }
+    PGTransactionStatusType transaction_status() const {
+        return conn_ ? PQtransactionStatus(conn_.get()) : PQTRANS_UNKNOWN;
+    }
+
+    // Runs parameterless SQL, one or several statements, in one round trip (simple protocol).
+    Result<PgResult> Simple(const char* sql) {
+        if (lost()) return Unavailable("PostgreSQL 连接已断开");
+        PgResult result(PQexec(conn_.get(), sql));
+        RETURN_IF_ERROR(Check(result.get(), "SQL 执行失败"));
+        return result;
+    }
+
+    Status Command(const char* sql) {
+        auto result = Simple(sql);
+        if (!result.ok()) return std::move(result).error();
+        return Ok();
+    }
+
+    // Starts a transaction with `begin`. A connection found lost here is reopened and `begin`
+    // tried once more: no work has run yet, so that is safe.
+    Status Begin(const char* begin) {
+        if (!lost() && transaction_status() != PQTRANS_IDLE) {
+            // Left inside a transaction by a failed COMMIT/ROLLBACK: never start work in it.
+            (void)Command("ROLLBACK");
+            if (transaction_status() != PQTRANS_IDLE) conn_.reset();
+        }
+        if (lost()) RETURN_IF_ERROR(Connect());
+        Status status = Command(begin);
+        if (status.ok() || !lost()) return status;
+        spdlog::info("PostgreSQL connection lost, reconnecting: {}", status.error().message);
+        RETURN_IF_ERROR(Connect());
+        return Command(begin);
+    }
+
+    // Runs one statement with `?` placeholders through the prepared-statement cache.
+    Result<PgResult> Run(std::string_view sql, const Params& params) {
+        if (lost()) return Unavailable("PostgreSQL 连接已断开");
+        // A blob parameter is sent as binary bytea, anything else as text whose type the server
+        // infers from where it is used. Types belong to the prepared statement, so a statement
+        // that gets blobs is keyed by its text and where the blobs are.
+        bool any_blob = false;
+        for (const Value& p : params) any_blob = any_blob || p.is_blob();
+        std::string typed_key;
+        if (any_blob) {
+            typed_key.assign(sql);
+            typed_key += '\0';
+            for (const Value& p : params) typed_key += p.is_blob() ? 'b' : '-';
+        }
+        std::string_view key = any_blob ? std::string_view(typed_key) : sql;
+
+        auto it = statements_.find(key);
+        if (it == statements_.end()) {
+            ASSIGN_OR_RETURN(Statement statement, Prepare(sql, params));
+            it = statements_.emplace(std::string(key), std::move(statement)).first;
+        }
+        const Statement& statement = it->second;
+        if (statement.params != static_cast<int>(params.size())) {
+            return InvalidArgument("SQL 参数个数不符: 需要 " + std::to_string(statement.params) +
+                                   " 个, 给了 " + std::to_string(params.size()));
+        }
+        if (statement.name.empty()) return Simple(statement.text.c_str());
+
+        const size_t n = params.size();
+        std::vector<const char*> values(n, nullptr);
+        std::vector<int> lengths(n, 0);
+        std::vector<int> formats(n, 0);
+        std::vector<std::string> numbers(n);
+        for (size_t i = 0; i < n; ++i) {
+            const Value::Variant& v = params[i].variant();
+            switch (v.index()) {
+                case 0:
+                    break;
+                case 1:
+                    numbers[i] = std::to_string(std::get<1>(v));
+                    values[i] = numbers[i].c_str();
+                    break;
+                case 2: {
+                    // Shortest text that reads back as the same double.
+                    char buf[32];
+                    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::get<2>(v));
+                    numbers[i].assign(buf, end);
+                    values[i] = numbers[i].c_str();
+                    break;
+                }
+                case 3: {
+                    const std::string& s = std::get<3>(v);
+                    if (std::memchr(s.data(), '\0', s.size())) {
+                        return InvalidArgument("文本参数 " + std::to_string(i + 1) +
+                                               " 含 NUL 字节: 二进制数据请用 Blob");
+                    }
+                    values[i] = s.c_str();
+                    break;
+                }
+                case 4: {
+                    const std::string& b = std::get<4>(v).bytes;
+                    values[i] = b.data();
+                    lengths[i] = static_cast<int>(b.size());
+                    formats[i] = 1;
+                    break;
+                }
+            }
+        }
+        PgResult result(PQexecPrepared(conn_.get(), statement.name.c_str(), static_cast<int>(n),
+                                       values.data(), lengths.data(), formats.data(), 0));
+        RETURN_IF_ERROR(Check(result.get(), "SQL 执行失败"));
+        return result;
+    }
+
+  private:
+    // A prepared statement, or (empty name) parameterless SQL of several statements that runs
+    // with the simple protocol.
+    struct Statement {
+        std::string name;
+        std::string text;
+        int params = 0;
+    };
+
+    Result<Statement> Prepare(std::string_view sql, const Params& params) {
+        PostgresSql rewritten = RewritePlaceholders(sql);
+        if (rewritten.params != static_cast<int>(params.size())) {
+            return InvalidArgument("SQL 参数个数不符: 需要 " + std::to_string(rewritten.params) +
+                                   " 个, 给了 " + std::to_string(params.size()));
+        }
+        Statement statement;
+        statement.params = rewritten.params;
+        if (rewritten.statements > 1) {
+            if (!params.empty()) return InvalidArgument("带参数的 SQL 只能有一条语句");
+            statement.text = std::move(rewritten.text);
+            return statement;
+        }
+        statement.name = "b" + std::to_string(++prepared_);
+        std::vector<Oid> types(params.size(), 0);
+        for (size_t i = 0; i < params.size(); ++i) {
+            if (params[i].is_blob()) types[i] = kByteaOid;
+        }
+        PgResult result(PQprepare(conn_.get(), statement.name.c_str(), rewritten.text.c_str(),
+                                  rewritten.params, types.data()));
+        RETURN_IF_ERROR(Check(result.get(), "SQL 准备失败"));
+        return statement;
+    }
+
+    Status Check(const PGresult* result, std::string_view what) {
+        switch (result ? PQresultStatus(result) : PGRES_FATAL_ERROR) {
+            case PGRES_COMMAND_OK:
+            case PGRES_TUPLES_OK:
+            case PGRES_EMPTY_QUERY:
+                return Ok();
+            default:
+                return PgError(conn_.get(), result, what);
+        }
+    }
+
+    std::string url_;
+    PgConn conn_;
+    std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> statements_;
+    int64_t prepared_ = 0;
+};
+
+// The Session handed to work: statements on one connection inside its transaction.
+class PgSession final : public Session {
+  public:
+    PgSession(Connection& conn, int slot) : conn_(conn), slot_(slot) {}
+
+    Result<Rows> Query(std::string_view sql, const Params& params) override {
+        ASSIGN_OR_RETURN(PgResult result, Run(sql, params));
+        return ToRows(result.get());
+    }
+
+    Result<int64_t> Exec(std::string_view sql, const Params& params) override {
+        ASSIGN_OR_RETURN(PgResult result, Run(sql, params));
+        const char* text = PQcmdTuples(result.get());
+        int64_t changed = 0;
+        std::from_chars(text, text + std::strlen(text), changed);
+        return changed;
+    }
+
+    Dialect dialect() const override { return Dialect::kPostgres; }
+    int connection_slot() const override { return slot_; }
+
+    // `status` of the work, or the error that aborted the transaction when the work ignored it.
+    Status Outcome(Status status) const {
+        if (status.ok() && aborted_) return *aborted_;
+        return status;
+    }
+
+  private:
+    Result<PgResult> Run(std::string_view sql, const Params& params) {
+        if (aborted_) {
+            return Error(aborted_->code, "事务已因前面的错误中止: " + aborted_->message,
+                         aborted_->field);
+        }
+        Result<PgResult> result = conn_.Run(sql, params);
+        if (!result.ok() && conn_.transaction_status() != PQTRANS_INTRANS) {
+            aborted_ = result.error();
+        }
+        return result;
+    }
+
+    Connection& conn_;
+    const int slot_;
+    std::optional<Error> aborted_;
+};
+
+// Runs `work`, turning an escaped exception into kInternal: the boundary between the database's
+// threads and code it does not own.
+Status RunGuarded(const Database::Work& work, Session& session) {
+    try {
+        return work(session);
+    } catch (const std::exception& e) {
+        spdlog::error("database work threw: {}", e.what());
+        return Internal(std::string("内部错误: ") + e.what());
+    }
+}
+
+class PostgresDatabase final : public Database {
+  public:
+    explicit PostgresDatabase(Options options) : options_(std::move(options)) {}
+    ~PostgresDatabase() override { Close(); }
+
+    Status Init() {
+        for (int i = 0; i < std::max(1, options_.readers); ++i) {
+            auto conn = std::make_unique<Connection>(options_.url);
+            RETURN_IF_ERROR(conn->Connect());
+            idle_readers_.push_back(std::move(conn));
+        }
+        readers_ = idle_readers_.size();
+        for (int i = 0; i < std::max(1, options_.writers); ++i) {
+            auto conn = std::make_unique<Connection>(options_.url);
+            RETURN_IF_ERROR(conn->Connect());
+            writers_.push_back(std::move(conn));
+        }
+        for (size_t slot = 0; slot < writers_.size(); ++slot) {
+            writer_threads_.emplace_back([this, slot] { WriterLoop(static_cast<int>(slot)); });
+        }
+        return Ok();
+    }
+
+    Status Read(const Work& work) override {
+        std::unique_ptr<Connection> conn;
+        {
+            std::unique_lock lock(readers_mu_);
+            readers_cv_.wait(lock, [&] { return readers_closed_ || !idle_readers_.empty(); });
+            if (readers_closed_) return Unavailable("数据库已关闭");
+            conn = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+        }
+        Status status = ReadOn(*conn, work);
+        bool closing = false;
+        {
+            std::lock_guard lock(readers_mu_);
+            idle_readers_.push_back(std::move(conn));
+            closing = readers_closed_;
+        }
+        if (closing) {
+            readers_cv_.notify_all();
+        } else {
+            readers_cv_.notify_one();
+        }
+        return status;
+    }
+
+    Status Write(const Work& work) override {
+        Job job{&work, {}};
+        std::future<Status> done = job.result.get_future();
+        {
+            std::lock_guard lock(queue_mu_);
+            if (closed_) return Unavailable("数据库已关闭");
+            queue_.push_back(&job);
+        }
+        queue_cv_.notify_one();
+        return done.get();
+    }
+
+    Dialect dialect() const override { return Dialect::kPostgres; }
+
+    Status Backup(const std::string& path) override {
+        return FailedPrecondition(
+            "PostgreSQL 数据库请用 pg_dump 备份: pg_dump --format=custom --file=" + path + " \"" +
+            RedactPostgresUrl(options_.url) + "\"");
+    }
+
+    void Close() override {
+        {
+            std::lock_guard lock(queue_mu_);
+            if (closed_) return;
+            closed_ = true;
+        }
+        // Writers finish what is queued, then stop.
+        queue_cv_.notify_all();
+        for (std::thread& t : writer_threads_) {
+            if (t.joinable()) t.join();
+        }
+        writers_.clear();
+        std::unique_lock lock(readers_mu_);
+        readers_closed_ = true;
+        readers_cv_.notify_all();
+        readers_cv_.wait(lock, [&] { return idle_readers_.size() == readers_; });
+        idle_readers_.clear();
+    }
+
+  private:
+    struct Job {
+        const Work* work;
+        std::promise<Status> result;
+    };
+
+    Status ReadOn(Connection& conn, const Work& work) {
+        RETURN_IF_ERROR(conn.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+        PgSession session(conn, 0);
+        Status status = session.Outcome(RunGuarded(work, session));
+        Status end = conn.Command(status.ok() ? "COMMIT" : "ROLLBACK");
+        if (status.ok() && !end.ok()) return end;
+        return status;
+    }
+
+    // Writer `slot` commits batches on writers_[slot], one after another.
+    void WriterLoop(int slot) {
+        Connection& conn = *writers_[static_cast<size_t>(slot)];
+        const size_t max_batch = static_cast<size_t>(std::max(1, options_.max_batch));
+        std::vector<Job*> batch;
+        for (;;) {
+            {
+                std::unique_lock lock(queue_mu_);
+                queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+                if (queue_.empty()) return;
+                const size_t n = std::min(queue_.size(), max_batch);
+                batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
+                queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+            }
+            CommitBatch(conn, slot, batch);
+            batch.clear();
+        }
+    }
+
+    // One transaction for the whole batch, a savepoint per write. The command after a write
+    // closes its savepoint and opens the next one in the same round trip.
+    void CommitBatch(Connection& conn, int slot, const std::vector<Job*>& batch) {
+        const size_t n = batch.size();
+        const bool alone = n == 1;
+        Status begin = conn.Begin(alone ? "BEGIN" : "BEGIN; SAVEPOINT w");
+        if (!begin.ok()) {
+            for (Job* job : batch) job->result.set_value(begin);
+            return;
+        }
+        std::vector<Status> results(n);
+        for (size_t i = 0; i < n; ++i) {
+            PgSession session(conn, slot);
+            results[i] = session.Outcome(RunGuarded(*batch[i]->work, session));
+            const bool ok = results[i].ok();
+            const bool last = i + 1 == n;
+            const char* next =
+                alone   ? (ok ? "COMMIT" : "ROLLBACK")
+                : !last ? (ok ? "RELEASE SAVEPOINT w; SAVEPOINT w" : "ROLLBACK TO SAVEPOINT w")
+                        : (ok ? "COMMIT" : "ROLLBACK TO SAVEPOINT w; COMMIT");
+            Status step = conn.Command(next);
+            if (!step.ok() && !(alone && !ok)) {
+                FailBatch(conn, batch, results, i, last, std::move(step).error());
+                return;
+            }
+        }
+        for (size_t i = 0; i < n; ++i) batch[i]->result.set_value(std::move(results[i]));
+    }
+
+    // The batch's transaction failed after write `failed_at` ran: what ran is lost (or, when the
+    // COMMIT itself failed on a lost connection, in an unknown state); writes that have not run
+    // go back to the queue.
+    void FailBatch(Connection& conn, const std::vector<Job*>& batch, std::vector<Status>& results,
+                   size_t failed_at, bool committing, Error cause) {
+        spdlog::error("PostgreSQL group commit of {} writes failed: {}", batch.size(),
+                      cause.message);
+        Error error = cause.code == ErrorCode::kUnavailable
+                          ? Unavailable((committing ? "提交时连接中断, 写入结果未知: "
+                                                    : "连接中断, 写入未提交: ") +
+                                        cause.message)
+                          : Internal("提交失败, 写入未保存: " + cause.message);
+        if (!conn.lost()) (void)conn.Command("ROLLBACK");
+        for (size_t i = 0; i <= failed_at; ++i) {
+            batch[i]->result.set_value(results[i].ok() ? Status(error) : std::move(results[i]));
+        }
+        if (failed_at + 1 < batch.size()) {
+            std::lock_guard lock(queue_mu_);
+            queue_.insert(queue_.begin(), batch.begin() + static_cast<long>(failed_at + 1),
+                          batch.end());
+        }
+        queue_cv_.notify_one();
+    }
+
+    Options options_;
+
+    std::mutex queue_mu_;
+    std::condition_variable queue_cv_;
+    std::deque<Job*> queue_;
+    bool closed_ = false;
+    std::vector<std::unique_ptr<Connection>> writers_;
+    std::vector<std::thread> writer_threads_;
+
+    std::mutex readers_mu_;
+    std::condition_variable readers_cv_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;
+    size_t readers_ = 0;
+    bool readers_closed_ = false;
+};
+
+}  // namespace
+
+PostgresSql RewritePlaceholders(std::string_view sql) {
+    PostgresSql out;
+    out.text.reserve(sql.size() + 16);
+    const size_t n = sql.size();
+    size_t i = 0;
+    bool content = false;  // the current statement has more than blanks and comments
+    auto copy_to = [&](size_t end) {
+        end = std::min(end, n);
+        out.text.append(sql.substr(i, end - i));
+        i = end;
+    };
+    while (i < n) {
+        const char c = sql[i];
+        const char next = i + 1 < n ? sql[i + 1] : '\0';
+        if (c == '-' && next == '-') {
+            copy_to(sql.find('\n', i));
+            continue;
+        }
+        if (c == '/' && next == '*') {
+            size_t j = i + 2;
+            for (int depth = 1; j < n && depth > 0;) {
+                if (sql[j] == '/' && j + 1 < n && sql[j + 1] == '*') {
+                    ++depth;
+                    j += 2;
+                } else if (sql[j] == '*' && j + 1 < n && sql[j + 1] == '/') {
+                    --depth;
+                    j += 2;
+                } else {
+                    ++j;
+                }
+            }
+            copy_to(j);
+            continue;
+        }
+        if (c == ';') {
+            if (content) ++out.statements;
+            content = false;
+            out.text += c;
+            ++i;
+            continue;
+        }
+        if (!std::isspace(static_cast<unsigned char>(c))) content = true;
+        if (c == '\'') {
+            // E'...' strings take backslash escapes; standard strings only double the quote.
+            const bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
+                                 (i < 2 || !IsIdentChar(sql[i - 2]));
+            size_t j = i + 1;
+            while (j < n) {
+                if (escapes && sql[j] == '\\') {
+                    j += 2;
+                } else if (sql[j] == '\'') {
+                    if (j + 1 < n && sql[j + 1] == '\'') {
+                        j += 2;
+                    } else {
+                        ++j;
+                        break;
+                    }
+                } else {
+                    ++j;
+                }
+            }
+            copy_to(j);
+            continue;
+        }
+        if (c == '"') {
+            size_t end = sql.find('"', i + 1);
+            copy_to(end == std::string_view::npos ? n : end + 1);
+            continue;
+        }
+        if (c == '$' && (i == 0 || !IsIdentChar(sql[i - 1]))) {
+            // $$...$$ or $tag$...$tag$ (a tag does not start with a digit: $1 is a parameter).
+            size_t j = i + 1;
+            if (j < n && !std::isdigit(static_cast<unsigned char>(sql[j]))) {
+                while (j < n && sql[j] != '$' && IsIdentChar(sql[j])) ++j;
+            }
+            if (j < n && sql[j] == '$') {
+                std::string_view tag = sql.substr(i, j - i + 1);
+                size_t end = sql.find(tag, j + 1);
+                copy_to(end == std::string_view::npos ? n : end + tag.size());
+                continue;
+            }
+        }
+        if (c == '?') {
+            out.text += '$';
+            out.text += std::to_string(++out.params);
+            ++i;
+            continue;
+        }
+        out.text += c;
+        ++i;
+    }
+    if (content) ++out.statements;
+    return out;
+}
+
+std::string RedactPostgresUrl(std::string_view url) {
+    const size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos) return std::string(url);
+    const size_t host = scheme + 3;
+    const size_t authority_end = std::min(url.find_first_of("/?", host), url.size());
+    std::string_view authority = url.substr(host, authority_end - host);
+    std::string out(url.substr(0, host));
+    const size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+        std::string_view user = authority.substr(0, at);
+        out += user.substr(0, user.find(':'));
+        out += authority.substr(at);
+    } else {
+        out += authority;
+    }
+    const size_t query = std::min(url.find('?', host), url.size());
+    out += url.substr(authority_end, query - authority_end);
+    if (query < url.size()) {
+        std::string kept;
+        std::string_view rest = url.substr(query + 1);
+        while (!rest.empty()) {
+            const size_t amp = std::min(rest.find('&'), rest.size());
+            std::string_view param = rest.substr(0, amp);
+            if (!StartsWith(param, "password=") && param != "password") {
+                if (!kept.empty()) kept += '&';
+                kept += param;
+            }
+            rest.remove_prefix(std::min(amp + 1, rest.size()));
+        }
+        if (!kept.empty()) out += "?" + kept;
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Database>> OpenPostgres(const Options& options) {
+    auto db = std::make_unique<PostgresDatabase>(options);
+    RETURN_IF_ERROR(db->Init());
+    return std::unique_ptr<Database>(std::move(db));
+}
+
+Status ExecPostgresAutocommit(const std::string& url, std::string_view sql) {
+    Connection conn(url);
+    RETURN_IF_ERROR(conn.Connect());
+    return conn.Command(std::string(sql).c_str());
+}
+
+}  // namespace bulwark::db
