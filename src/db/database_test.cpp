@@ -1,0 +1,502 @@
+#include "db/database.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <latch>
+#include <limits>
+#include <ostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/migrations.hpp"
+#include "db/postgres/postgres_database.hpp"
+
+namespace bulwark::db {
+
+void PrintTo(const Value& v, std::ostream* os) {
+    switch (v.variant().index()) {
+        case 0:
+            *os << "NULL";
+            break;
+        case 1:
+            *os << "int " << v.AsInt();
+            break;
+        case 2:
+            *os << "double " << v.AsDouble();
+            break;
+        case 3:
+            *os << "text \"" << v.AsText() << "\"";
+            break;
+        case 4:
+            *os << "blob of " << v.AsBlob().bytes.size() << " bytes";
+            break;
+    }
+}
+
+namespace {
+
+using namespace std::string_literals;
+
+enum class Driver { kSqlite, kPostgres };
+
+std::string DriverName(const ::testing::TestParamInfo<Driver>& info) {
+    return info.param == Driver::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// `server_url` (postgresql://.../db?opts) naming database `name` instead.
+std::string WithDatabase(const std::string& server_url, const std::string& name) {
+    const size_t host = server_url.find("://") + 3;
+    const size_t query = std::min(server_url.find('?', host), server_url.size());
+    const size_t slash = std::min(server_url.find('/', host), query);
+    return server_url.substr(0, slash) + "/" + name + server_url.substr(query);
+}
+
+constexpr const char* kItemsTable =
+    "CREATE TABLE items (id ID_PK, name TEXT NOT NULL UNIQUE, n BIGINT, x DOUBLE PRECISION, "
+    "t TEXT, b BLOB)";
+
+// Every test gets a fresh, empty database: a SQLite file in a temporary folder, or a new
+// database on the PostgreSQL server named by BULWARK_TEST_PG (skipped when that is unset),
+// dropped afterwards.
+class DatabaseTest : public ::testing::TestWithParam<Driver> {
+  protected:
+    void SetUp() override {
+        std::random_device random;
+        const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);
+        if (GetParam() == Driver::kSqlite) {
+            dir_ = std::filesystem::temp_directory_path() / ("bulwark_db_test_" + suffix);
+            std::filesystem::create_directories(dir_);
+            url_ = "sqlite:" + (dir_ / "test.db").string();
+        } else {
+            const char* server = std::getenv("BULWARK_TEST_PG");
+            if (server == nullptr || *server == '\0') {
+                GTEST_SKIP() << "BULWARK_TEST_PG is not set (scripts/pg start prints it)";
+            }
+            server_url_ = server;
+            pg_database_ = "bulwark_t_" + suffix;
+            Status created = ExecPostgresAutocommit(server_url_, "CREATE DATABASE " + pg_database_);
+            ASSERT_TRUE(created.ok()) << created.error().message;
+            url_ = WithDatabase(server_url_, pg_database_);
+        }
+        auto db = Open({.url = url_});
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        db_ = std::move(*db);
+    }
+
+    void TearDown() override {
+        if (db_) db_->Close();
+        db_.reset();
+        if (!pg_database_.empty()) {
+            Status dropped = ExecPostgresAutocommit(
+                server_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+            EXPECT_TRUE(dropped.ok()) << dropped.error().message;
+        }
+        if (!dir_.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+        }
+    }
+
+    void MustWrite(const std::string& sql, const Params& params = {}) {
+        Status s = db_->Write([&](Session& session) -> Status {
+            RETURN_IF_ERROR(session.Exec(sql, params));
+            return Ok();
+        });
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+
+    void CreateItems() { MustWrite(TranslateDdl(kItemsTable, db_->dialect())); }
+
+    Rows MustRead(const std::string& sql, const Params& params = {}) {
+        auto rows = db_->ReadValue([&](Session& s) { return s.Query(sql, params); });
+        EXPECT_TRUE(rows.ok()) << rows.error().message;
+        return rows.ok() ? std::move(*rows) : Rows{};
+    }
+
+    int64_t Count(const std::string& where = "1 = 1", const Params& params = {}) {
+        Rows rows = MustRead("SELECT COUNT(*) FROM items WHERE " + where, params);
+        return rows.empty() ? -1 : rows[0].Int(0);
+    }
+
+    std::filesystem::path dir_;
+    std::string server_url_;
+    std::string pg_database_;
+    std::string url_;
+    std::unique_ptr<Database> db_;
+};
+
+TEST_P(DatabaseTest, ReportsItsDialect) {
+    EXPECT_EQ(db_->dialect(),
+              GetParam() == Driver::kSqlite ? Dialect::kSqlite : Dialect::kPostgres);
+    Status s = db_->Read([&](Session& session) -> Status {
+        EXPECT_EQ(session.dialect(), db_->dialect());
+        EXPECT_EQ(session.connection_slot(), 0);
+        return Ok();
+    });
+    EXPECT_TRUE(s.ok());
+    s = db_->Write([&](Session& session) -> Status {
+        EXPECT_GE(session.connection_slot(), 0);
+        EXPECT_LT(session.connection_slot(), Options().writers);
+        return Ok();
+    });
+    EXPECT_TRUE(s.ok());
+}
+
+TEST_P(DatabaseTest, EveryValueTypeRoundTrips) {
+    CreateItems();
+    struct Item {
+        std::string name;
+        Value n, x, t, b;
+    };
+    const std::vector<Item> items = {
+        {"nulls", nullptr, nullptr, nullptr, nullptr},
+        {"large", std::numeric_limits<int64_t>::max(), 3.141592653589793, "核酸检测 第3轮 ✓",
+         Blob{"\0\x01\xff\0"s}},
+        {"small", std::numeric_limits<int64_t>::min(), -1e-300, "", Blob{""}},
+        {"exact", (int64_t{1} << 53) + 1, 2.0, "it's \"quoted\" \\ 楼栋",
+         Blob{std::string(1000, '\0')}},
+        {"negative", -42, 0.1, "居民 Zhang San", Blob{"\xe4\xb8\xad"s}},
+    };
+    for (const Item& item : items) {
+        MustWrite("INSERT INTO items (name, n, x, t, b) VALUES (?, ?, ?, ?, ?)",
+                  {item.name, item.n, item.x, item.t, item.b});
+    }
+    Rows rows = MustRead("SELECT name, n, x, t, b FROM items ORDER BY id");
+    ASSERT_EQ(rows.size(), items.size());
+    EXPECT_EQ(rows.columns, (std::vector<std::string>{"name", "n", "x", "t", "b"}));
+    for (size_t i = 0; i < items.size(); ++i) {
+        SCOPED_TRACE(items[i].name);
+        EXPECT_EQ(rows[i][0], Value(items[i].name));
+        EXPECT_EQ(rows[i][1], items[i].n);
+        EXPECT_EQ(rows[i][2], items[i].x);
+        EXPECT_EQ(rows[i][3], items[i].t);
+        EXPECT_EQ(rows[i][4], items[i].b);
+    }
+    // Parameters compare with the stored types.
+    Rows found = MustRead("SELECT name FROM items WHERE n = ? AND b = ?",
+                          {(int64_t{1} << 53) + 1, Blob{std::string(1000, '\0')}});
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].Text(0), "exact");
+}
+
+TEST_P(DatabaseTest, AggregatesAndComparisonsReadAsNumbers) {
+    CreateItems();
+    for (int i = 1; i <= 3; ++i) {
+        MustWrite("INSERT INTO items (name, n) VALUES (?, ?)", {"i" + std::to_string(i), i});
+    }
+    Rows rows = MustRead("SELECT COUNT(*), SUM(n), AVG(n), MAX(n) > 2, MIN(n) > 2 FROM items");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], Value(3));
+    EXPECT_EQ(rows[0][1], Value(6));
+    EXPECT_EQ(rows[0][2], Value(2.0));
+    EXPECT_EQ(rows[0][3], Value(1));
+    EXPECT_EQ(rows[0][4], Value(0));
+}
+
+TEST_P(DatabaseTest, QuestionMarksInLiteralsIdentifiersAndCommentsAreNotPlaceholders) {
+    CreateItems();
+    MustWrite("INSERT INTO items (name, t) VALUES (?, 'why? 为什么?') -- who? \n", {"q1"});
+    Rows rows = MustRead(
+        "SELECT t, 'still?' AS \"col?\", ? FROM items /* really? */ WHERE name = ? -- any?\n"
+        " AND t LIKE '%?%'",
+        {"p1", "q1"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows.columns[1], "col?");
+    EXPECT_EQ(rows[0].Text(0), "why? 为什么?");
+    EXPECT_EQ(rows[0].Text(1), "still?");
+    EXPECT_EQ(rows[0].Text(2), "p1");
+}
+
+TEST_P(DatabaseTest, WrongParameterCountIsAnError) {
+    CreateItems();
+    Status s = db_->Write([](Session& session) -> Status {
+        RETURN_IF_ERROR(session.Exec("INSERT INTO items (name, n) VALUES (?, ?)", {"a"}));
+        return Ok();
+    });
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(Count(), 0);
+}
+
+TEST_P(DatabaseTest, ExecReturnsChangedRows) {
+    CreateItems();
+    for (const char* name : {"a", "b", "c"})
+        MustWrite("INSERT INTO items (name) VALUES (?)", {name});
+    auto changed = db_->WriteValue([](Session& s) { return s.Exec("UPDATE items SET n = 7"); });
+    ASSERT_TRUE(changed.ok()) << changed.error().message;
+    EXPECT_EQ(*changed, 3);
+    changed = db_->WriteValue(
+        [](Session& s) { return s.Exec("DELETE FROM items WHERE name = ?", {"b"}); });
+    ASSERT_TRUE(changed.ok());
+    EXPECT_EQ(*changed, 1);
+}
+
+// 50 writers at once, most of them committed together: the one that breaks a unique constraint
+// is rolled back alone (with everything it wrote), the others commit.
+TEST_P(DatabaseTest, UniqueViolationRollsBackOnlyThatWrite) {
+    CreateItems();
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"dup"});
+    constexpr int kWriters = 50;
+    constexpr int kFailing = 17;
+    std::vector<Status> results(kWriters);
+    std::latch start(kWriters);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kWriters; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            results[i] = db_->Write([i](Session& s) -> Status {
+                RETURN_IF_ERROR(s.Exec("INSERT INTO items (name, n) VALUES (?, ?)",
+                                       {"w" + std::to_string(i), i}));
+                if (i == kFailing) {
+                    RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES (?)", {"dup"}));
+                }
+                return Ok();
+            });
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kWriters; ++i) {
+        if (i == kFailing) {
+            ASSERT_FALSE(results[i].ok());
+            EXPECT_EQ(results[i].error().code, ErrorCode::kAlreadyExists);
+            EXPECT_NE(results[i].error().message.find("name"), std::string::npos)
+                << results[i].error().message;
+        } else {
+            EXPECT_TRUE(results[i].ok()) << i << ": " << results[i].error().message;
+        }
+    }
+    EXPECT_EQ(Count("name LIKE 'w%'"), kWriters - 1);
+    EXPECT_EQ(Count("name = ?", {"w" + std::to_string(kFailing)}), 0);
+    EXPECT_EQ(Count("name = 'dup'"), 1);
+}
+
+TEST_P(DatabaseTest, ReadSeesCommittedDataInASnapshot) {
+    CreateItems();
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"first"});
+    EXPECT_EQ(Count(), 1);
+
+    Status s = db_->Read([&](Session& session) -> Status {
+        ASSIGN_OR_RETURN(Rows before, session.Query("SELECT COUNT(*) FROM items"));
+        // Committed by another thread while this read is open: not in its snapshot.
+        std::thread writer([&] { MustWrite("INSERT INTO items (name) VALUES (?)", {"second"}); });
+        writer.join();
+        ASSIGN_OR_RETURN(Rows after, session.Query("SELECT COUNT(*) FROM items"));
+        EXPECT_EQ(before[0].Int(0), 1);
+        EXPECT_EQ(after[0].Int(0), 1);
+        return Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(Count(), 2);
+}
+
+TEST_P(DatabaseTest, ReadRefusesToWrite) {
+    CreateItems();
+    Status s = db_->Read([](Session& session) -> Status {
+        RETURN_IF_ERROR(session.Exec("INSERT INTO items (name) VALUES (?)", {"nope"}));
+        return Ok();
+    });
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(Count(), 0);
+}
+
+TEST_P(DatabaseTest, ReadValueAndWriteValueReturnResults) {
+    CreateItems();
+    Result<int64_t> id = db_->WriteValue([](Session& s) -> Result<int64_t> {
+        ASSIGN_OR_RETURN(
+            auto row,
+            s.QueryOne("INSERT INTO items (name, n) VALUES (?, ?) RETURNING id", {"张三", 5}));
+        if (!row) return Internal("no row");
+        return row->Int(0);
+    });
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    EXPECT_GT(*id, 0);
+
+    Result<std::string> name = db_->ReadValue([&](Session& s) -> Result<std::string> {
+        ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT name FROM items WHERE id = ?", {*id}));
+        if (!row) return NotFound("no item");
+        return row->Text(0);
+    });
+    ASSERT_TRUE(name.ok()) << name.error().message;
+    EXPECT_EQ(*name, "张三");
+
+    Result<std::string> missing = db_->ReadValue([](Session& s) -> Result<std::string> {
+        ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT name FROM items WHERE id = ?", {-1}));
+        if (!row) return NotFound("no item");
+        return row->Text(0);
+    });
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+
+    // A write whose function fails is rolled back, and its error comes back unchanged.
+    Result<int64_t> failed = db_->WriteValue([](Session& s) -> Result<int64_t> {
+        RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES (?)", {"gone"}));
+        return FailedPrecondition("changed my mind", "name");
+    });
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(failed.error().field, "name");
+    EXPECT_EQ(Count("name = 'gone'"), 0);
+}
+
+TEST_P(DatabaseTest, InsertOnConflictDoNothingReturning) {
+    CreateItems();
+    const char* sql =
+        "INSERT INTO items (name, n) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id";
+    auto first = db_->WriteValue([&](Session& s) { return s.QueryOne(sql, {"tube-001", 1}); });
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    ASSERT_TRUE(first->has_value());
+    auto second = db_->WriteValue([&](Session& s) { return s.QueryOne(sql, {"tube-001", 2}); });
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    EXPECT_FALSE(second->has_value());
+
+    auto upsert = db_->WriteValue([](Session& s) {
+        return s.QueryOne(
+            "INSERT INTO items (name, n) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET n = "
+            "excluded.n RETURNING id, n",
+            {"tube-001", 3});
+    });
+    ASSERT_TRUE(upsert.ok()) << upsert.error().message;
+    ASSERT_TRUE(upsert->has_value());
+    EXPECT_EQ((**upsert).Int(0), (**first).Int(0));
+    EXPECT_EQ((**upsert).Int(1), 3);
+    EXPECT_EQ(Count(), 1);
+}
+
+TEST_P(DatabaseTest, ManyConcurrentWritesAllLandExactlyOnce) {
+    CreateItems();
+    constexpr int kThreads = 8;
+    constexpr int kPerThread = 500;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                Status s = db_->Write([&](Session& session) -> Status {
+                    RETURN_IF_ERROR(session.Exec("INSERT INTO items (name, n) VALUES (?, ?)",
+                                                 {std::to_string(t) + "-" + std::to_string(i), t}));
+                    return Ok();
+                });
+                if (!s.ok()) ++failures;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    Rows rows = MustRead("SELECT COUNT(*), COUNT(DISTINCT name) FROM items");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].Int(0), kThreads * kPerThread);
+    EXPECT_EQ(rows[0].Int(1), kThreads * kPerThread);
+    for (int t = 0; t < kThreads; ++t) EXPECT_EQ(Count("n = ?", {t}), kPerThread);
+}
+
+TEST_P(DatabaseTest, CloseIsIdempotentAndRefusesLaterWork) {
+    CreateItems();
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"kept"});
+    db_->Close();
+    db_->Close();
+    Status write = db_->Write([](Session&) -> Status { return Ok(); });
+    EXPECT_FALSE(write.ok());
+    Status read = db_->Read([](Session&) -> Status { return Ok(); });
+    EXPECT_FALSE(read.ok());
+
+    auto reopened = Open({.url = url_});
+    ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+    db_ = std::move(*reopened);
+    EXPECT_EQ(Count("name = 'kept'"), 1);
+}
+
+TEST_P(DatabaseTest, BackupCopiesSqliteAndPointsPostgresAtPgDump) {
+    CreateItems();
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"backed up"});
+    if (GetParam() == Driver::kPostgres) {
+        Status s = db_->Backup("/tmp/x.dump");
+        ASSERT_FALSE(s.ok());
+        EXPECT_EQ(s.error().code, ErrorCode::kFailedPrecondition);
+        EXPECT_NE(s.error().message.find("pg_dump --format=custom --file=/tmp/x.dump"),
+                  std::string::npos)
+            << s.error().message;
+        return;
+    }
+    const std::string copy = (dir_ / "backup" / "copy.db").string();
+    Status s = db_->Backup(copy);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    auto opened = Open({.url = "sqlite:" + copy});
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    auto rows = (*opened)->ReadValue(
+        [](Session& session) { return session.Query("SELECT name FROM items"); });
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].Text(0), "backed up");
+}
+
+// PostgreSQL only: connections dropped by the server (restart, pg_terminate_backend) are
+// reopened before the next transaction, without the caller seeing an error.
+TEST_P(DatabaseTest, ReconnectsAfterTheServerDropsConnections) {
+    if (GetParam() != Driver::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+    CreateItems();
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"before"});
+    auto killed = db_->ReadValue([](Session& s) {
+        return s.Query(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    });
+    ASSERT_TRUE(killed.ok()) << killed.error().message;
+    EXPECT_GE((*killed)[0].Int(0), 1);
+    // Wait until the terminated backends are gone, so that no transaction starts on one that is
+    // still dying.
+    for (int i = 0; i < 100; ++i) {
+        auto left = db_->ReadValue([](Session& s) {
+            return s.Query(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()");
+        });
+        ASSERT_TRUE(left.ok()) << left.error().message;
+        if ((*left)[0].Int(0) == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    for (int i = 0; i < 8; ++i) {
+        MustWrite("INSERT INTO items (name) VALUES (?)", {"after" + std::to_string(i)});
+        EXPECT_EQ(Count(), 2 + i);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest,
+                         ::testing::Values(Driver::kSqlite, Driver::kPostgres), DriverName);
+
+TEST(PostgresSqlTest, RewritesPlaceholdersOutsideLiteralsAndComments) {
+    PostgresSql sql = RewritePlaceholders(
+        "SELECT ?, '?''?', E'\\'?', \"a?\"\"b\", $$?$$, $tag$ ? $tag$, a$b -- ?\n"
+        "FROM t /* ? /* ? */ ? */ WHERE x = ?");
+    EXPECT_EQ(sql.text,
+              "SELECT $1, '?''?', E'\\'?', \"a?\"\"b\", $$?$$, $tag$ ? $tag$, a$b -- ?\n"
+              "FROM t /* ? /* ? */ ? */ WHERE x = $2");
+    EXPECT_EQ(sql.params, 2);
+    EXPECT_EQ(sql.statements, 1);
+}
+
+TEST(PostgresSqlTest, CountsStatements) {
+    EXPECT_EQ(RewritePlaceholders("SELECT 1;").statements, 1);
+    EXPECT_EQ(RewritePlaceholders("SELECT 1; -- done\n").statements, 1);
+    EXPECT_EQ(RewritePlaceholders("SELECT ';'; SELECT 2").statements, 2);
+    EXPECT_EQ(RewritePlaceholders("  ").statements, 0);
+}
+
+TEST(PostgresSqlTest, RedactsPasswords) {
+    EXPECT_EQ(
+        RedactPostgresUrl("postgresql://bulwark:s3cret@db.local:5432/bulwark?sslmode=require"),
+        "postgresql://bulwark@db.local:5432/bulwark?sslmode=require");
+    EXPECT_EQ(RedactPostgresUrl("postgres://u@h/d?password=x&application_name=b"),
+              "postgres://u@h/d?application_name=b");
+    EXPECT_EQ(RedactPostgresUrl("postgresql://h?password=x"), "postgresql://h");
+    EXPECT_EQ(RedactPostgresUrl("postgresql://postgres@127.0.0.1:55432/postgres"),
+              "postgresql://postgres@127.0.0.1:55432/postgres");
+}
+
+}  // namespace
+}  // namespace bulwark::db
