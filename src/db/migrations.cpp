@@ -1,5 +1,6 @@
 #include "db/migrations.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -26,21 +27,6 @@ void ReplaceWord(std::string& s, const std::string& word, const std::string& wit
     }
 }
 
-std::vector<std::string> SplitStatements(const std::string& sql) {
-    std::vector<std::string> out;
-    std::string current;
-    for (char c : sql) {
-        if (c == ';') {
-            if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
-            current.clear();
-        } else {
-            current += c;
-        }
-    }
-    if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
-    return out;
-}
-
 constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
@@ -50,6 +36,83 @@ constexpr const char* kCreateTable =
 constexpr int64_t kMigrationLockKey = 0x62756c7761726bLL;
 
 }  // namespace
+
+const std::string& Migration::SqlFor(Dialect dialect) const {
+    if (dialect == Dialect::kSqlite && !sqlite_sql.empty()) return sqlite_sql;
+    if (dialect == Dialect::kPostgres && !postgres_sql.empty()) return postgres_sql;
+    return sql;
+}
+
+std::vector<std::string> SplitStatements(const std::string& sql) {
+    auto is_ident = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+    };
+    auto upper = [](std::string_view word) {
+        std::string out(word);
+        for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return out;
+    };
+    std::vector<std::string> out;
+    const size_t n = sql.size();
+    size_t start = 0;  // of the current statement
+    size_t i = 0;
+    int words = 0;         // words seen in the current statement
+    bool create = false;   // ...whose first word is CREATE
+    bool trigger = false;  // ...and which creates a trigger
+    int depth = 0;         // BEGIN/CASE ... END nesting inside a trigger body
+    auto finish = [&](size_t end) {
+        std::string stmt = sql.substr(start, end - start);
+        if (stmt.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(stmt);
+        start = end + 1;
+        words = 0;
+        create = trigger = false;
+        depth = 0;
+    };
+    while (i < n) {
+        const char c = sql[i];
+        const char next = i + 1 < n ? sql[i + 1] : '\0';
+        if (c == '-' && next == '-') {
+            i = std::min(sql.find('\n', i), n);
+        } else if (c == '/' && next == '*') {
+            const size_t end = sql.find("*/", i + 2);
+            i = end == std::string::npos ? n : end + 2;
+        } else if (c == '\'' || c == '"') {
+            // A doubled quote inside reads as closing and reopening: same result.
+            const bool escapes = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
+                                 (i < 2 || !is_ident(sql[i - 2]));
+            size_t j = i + 1;
+            while (j < n && sql[j] != c) j += (escapes && sql[j] == '\\') ? 2 : 1;
+            i = std::min(j + 1, n);
+        } else if (c == '$' && (i == 0 || !is_ident(sql[i - 1])) && i + 1 < n &&
+                   !std::isdigit(static_cast<unsigned char>(next))) {
+            size_t j = i + 1;
+            while (j < n && sql[j] != '$' && is_ident(sql[j])) ++j;
+            if (j < n && sql[j] == '$') {
+                const std::string tag = sql.substr(i, j - i + 1);
+                const size_t end = sql.find(tag, j + 1);
+                i = end == std::string::npos ? n : end + tag.size();
+            } else {
+                ++i;
+            }
+        } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+            size_t j = i;
+            while (j < n && is_ident(sql[j])) ++j;
+            const std::string word = upper(std::string_view(sql).substr(i, j - i));
+            if (words++ == 0) create = word == "CREATE";
+            if (create && word == "TRIGGER") trigger = true;
+            if (trigger && (word == "BEGIN" || word == "CASE")) ++depth;
+            if (trigger && word == "END" && depth > 0) --depth;
+            i = j;
+        } else if (c == ';' && depth == 0) {
+            finish(i);
+            ++i;
+        } else {
+            ++i;
+        }
+    }
+    if (start < n) finish(n);
+    return out;
+}
 
 void MigrationSet::Add(std::vector<Migration> migrations) {
     for (auto& m : migrations) all_.push_back(std::move(m));
@@ -101,7 +164,8 @@ Result<int> Migrate(Database& db, const MigrationSet& set) {
                 "SELECT 1 FROM schema_migrations WHERE module = ? AND version = ?",
                 {m.module, m.version}));
             if (done) return Ok();
-            for (const std::string& stmt : SplitStatements(TranslateDdl(m.sql, s.dialect()))) {
+            for (const std::string& stmt :
+                 SplitStatements(TranslateDdl(m.SqlFor(s.dialect()), s.dialect()))) {
                 auto r = s.Exec(stmt);
                 if (!r.ok()) {
                     return Internal("迁移 " + m.module + "/" + std::to_string(m.version) + " (" +

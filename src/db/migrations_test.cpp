@@ -71,5 +71,65 @@ TEST(MigrateTest, AFailingMigrationLeavesNoTrace) {
     EXPECT_TRUE(tables->empty()) << "the first statement of a failed migration must roll back";
 }
 
+TEST(SplitStatementsTest, SplitsOnlyBetweenStatements) {
+    EXPECT_EQ(
+        SplitStatements("CREATE TABLE a (x TEXT); ;\n INSERT INTO a VALUES ('x;y')"),
+        (std::vector<std::string>{"CREATE TABLE a (x TEXT)", "\n INSERT INTO a VALUES ('x;y')"}));
+    EXPECT_EQ(
+        SplitStatements("SELECT 'it''s;' -- a; comment\n; SELECT \"a;b\" /* c; */"),
+        (std::vector<std::string>{"SELECT 'it''s;' -- a; comment\n", " SELECT \"a;b\" /* c; */"}));
+    EXPECT_EQ(SplitStatements("SELECT E'\\';'; SELECT 2").size(), 2u);
+}
+
+TEST(SplitStatementsTest, KeepsTriggerBodiesAndDollarQuotesWhole) {
+    const std::string sqlite_trigger =
+        "CREATE TRIGGER t_no_update BEFORE UPDATE ON t "
+        "BEGIN SELECT CASE WHEN 1 THEN RAISE(ABORT, 'no; never') END; SELECT 1; END";
+    const std::string pg_function =
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'no'; END $$";
+    const std::string pg_tagged = "DO $body$ BEGIN PERFORM 1; END $body$";
+    auto parts = SplitStatements(sqlite_trigger + "; " + pg_function + ";" + pg_tagged +
+                                 ";CREATE TABLE begin_end (x INTEGER); SELECT 1");
+    ASSERT_EQ(parts.size(), 5u);
+    EXPECT_EQ(parts[0], sqlite_trigger);
+    EXPECT_EQ(parts[1], " " + pg_function);
+    EXPECT_EQ(parts[2], pg_tagged);
+    EXPECT_EQ(parts[3], "CREATE TABLE begin_end (x INTEGER)");
+    EXPECT_EQ(parts[4], " SELECT 1");
+    // BEGIN outside CREATE TRIGGER opens no body.
+    EXPECT_EQ(SplitStatements("CREATE TABLE b (x INTEGER); BEGIN; END").size(), 3u);
+}
+
+TEST(MigrateTest, RunsTheDialectOverrideWhereGiven) {
+    std::string path = TempDbPath();
+    MigrationSet set;
+    Migration m{"guarded", 1, "append-only", "SELECT no_such_function_on_either_driver()"};
+    m.sqlite_sql =
+        "CREATE TABLE guarded (id ID_PK, note TEXT);"
+        "CREATE TRIGGER guarded_no_delete BEFORE DELETE ON guarded "
+        "BEGIN SELECT RAISE(ABORT, 'append-only; keep it'); END;"
+        "INSERT INTO guarded (note) VALUES ('一')";
+    m.postgres_sql = "CREATE TABLE guarded (id ID_PK, note TEXT)";
+    EXPECT_EQ(&m.SqlFor(Dialect::kSqlite), &m.sqlite_sql);
+    EXPECT_EQ(&m.SqlFor(Dialect::kPostgres), &m.postgres_sql);
+    Migration plain{"plain", 1, "shared", "SELECT 1"};
+    EXPECT_EQ(&plain.SqlFor(Dialect::kPostgres), &plain.sql);
+    set.Add({m});
+    auto db = Open({.url = path});
+    ASSERT_TRUE(db.ok());
+    auto ran = Migrate(**db, set);
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    EXPECT_EQ(*ran, 1);
+    Status deleted = (*db)->Write([](Session& s) -> Status {
+        RETURN_IF_ERROR(s.Exec("DELETE FROM guarded"));
+        return Ok();
+    });
+    ASSERT_FALSE(deleted.ok());
+    EXPECT_NE(deleted.error().message.find("append-only; keep it"), std::string::npos)
+        << deleted.error().message;
+    (*db)->Close();
+}
+
 }  // namespace
 }  // namespace bulwark::db
