@@ -28,6 +28,10 @@ public:
     // Runs a statement and returns the number of rows it changed.
     virtual Result<int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
     virtual Dialect dialect() const = 0;
+    // Which writer connection runs this transaction (0..writers-1; always 0 on SQLite and for
+    // reads). Writes on one slot are serial, so per-slot sequences (the audit chains) need no
+    // further locking.
+    virtual int connection_slot() const { return 0; }
 
     // First row of a query, or nullopt when there is none.
     Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});
