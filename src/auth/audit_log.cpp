@@ -1,0 +1,149 @@
+#include "auth/audit_log.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+#include "auth/audit_store.hpp"
+#include "base/clock.hpp"
+
+namespace bulwark::auth {
+namespace {
+
+constexpr size_t kHashBytes = 32;
+constexpr int64_t kVerifyPage = 1000;
+constexpr std::string_view kDomain = "bulwark.audit.v1";
+
+static_assert(crypto_generichash_BYTES_MAX >= kHashBytes);
+
+// BLAKE2b-256 over the previous hash and an unambiguous encoding of every column but the
+// surrogate id (a row's place is its chain and seq, which are hashed): integers as 8 bytes
+// big-endian, text as its length (8 bytes) and bytes.
+class RowHasher {
+public:
+    explicit RowHasher(const std::string& prev_hash) {
+        crypto_generichash_init(&state_, nullptr, 0, kHashBytes);
+        Text(kDomain);
+        Text(prev_hash);
+    }
+    void Int(int64_t v) {
+        unsigned char b[8];
+        const auto u = static_cast<uint64_t>(v);
+        for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(u >> (56 - 8 * i));
+        crypto_generichash_update(&state_, b, sizeof b);
+    }
+    void Text(std::string_view s) {
+        Int(static_cast<int64_t>(s.size()));
+        crypto_generichash_update(&state_, reinterpret_cast<const unsigned char*>(s.data()),
+                                  s.size());
+    }
+    std::string Finish() {
+        std::string out(kHashBytes, '\0');
+        crypto_generichash_final(&state_, reinterpret_cast<unsigned char*>(out.data()), out.size());
+        return out;
+    }
+
+private:
+    crypto_generichash_state state_;
+};
+
+std::string RowHash(const std::string& prev_hash, int64_t chain, int64_t seq, const AuditEntry& e) {
+    RowHasher h(prev_hash);
+    h.Int(chain);
+    h.Int(seq);
+    h.Int(e.at);
+    h.Int(e.user_id);
+    h.Text(e.username);
+    h.Text(e.role);
+    h.Text(e.scope);
+    h.Text(e.action);
+    h.Text(e.subject_kind);
+    h.Int(e.subject_id);
+    h.Text(e.reason);
+    h.Text(e.detail);
+    h.Text(e.client_address);
+    h.Text(e.request_id);
+    return h.Finish();
+}
+
+// The first problem of one chain, or nullopt.
+Result<std::optional<AuditLog::Problem>> VerifyChain(db::Session& session,
+                                                     const AuditChainHead& chain) {
+    using Problem = AuditLog::Problem;
+    using Found = std::optional<Problem>;
+    std::string prev(kHashBytes, '\0');
+    int64_t expected_seq = 1;
+    int64_t last_id = 0;
+    for (;;) {
+        ASSIGN_OR_RETURN(
+            auto rows, AuditStore::ChainPage(session, chain.chain, expected_seq - 1, kVerifyPage));
+        for (const StoredAuditRow& row : rows) {
+            // A gap first: after a removal the next row's prev_hash cannot match either.
+            if (row.seq != expected_seq) return Found(Problem{row.id, "removed"});
+            if (row.prev_hash != prev) return Found(Problem{row.id, "reordered"});
+            if (RowHash(row.prev_hash, row.chain, row.seq, row.entry) != row.hash) {
+                return Found(Problem{row.id, "changed"});
+            }
+            prev = row.hash;
+            last_id = row.id;
+            ++expected_seq;
+        }
+        if (static_cast<int64_t>(rows.size()) < kVerifyPage) break;
+    }
+    // The chain row was written with the last row: rows missing from the end show here.
+    if (chain.seq != expected_seq - 1 || chain.head != prev)
+        return Found(Problem{last_id, "truncated"});
+    return Found();
+}
+
+}  // namespace
+
+std::vector<db::Migration> AuditLog::Migrations() { return AuditStore::Migrations(); }
+
+Status AuditLog::Append(db::Session& session, const AuditEntry& entry) {
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    StoredAuditRow row;
+    row.chain = session.connection_slot();
+    row.entry = entry;
+    if (row.entry.at == 0) row.entry.at = SystemClock::Instance().NowMillis();
+    ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
+    row.seq = head.seq;
+    row.prev_hash = std::move(head.head);
+    row.hash = RowHash(row.prev_hash, row.chain, row.seq, row.entry);
+    RETURN_IF_ERROR(AuditStore::Insert(session, row));
+    return AuditStore::SetHead(session, row.chain, row.hash);
+}
+
+AuditEntry AuditLog::For(const Principal& who, std::string action) {
+    AuditEntry e;
+    e.user_id = who.user_id;
+    e.username = who.username;
+    if (const Grant* grant = who.PrimaryGrant()) {
+        e.role = std::string(RoleName(grant->role));
+        e.scope =
+            std::string(ScopeKindName(grant->scope.kind)) + ":" + std::to_string(grant->scope.id);
+    }
+    e.action = std::move(action);
+    e.client_address = who.client_address;
+    e.request_id = who.request_id;
+    return e;
+}
+
+Result<std::optional<AuditLog::Problem>> AuditLog::Verify(db::Session& session) {
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    ASSIGN_OR_RETURN(std::vector<AuditChainHead> chains, AuditStore::Chains(session));
+    std::optional<Problem> first;
+    for (const AuditChainHead& chain : chains) {
+        ASSIGN_OR_RETURN(std::optional<Problem> problem, VerifyChain(session, chain));
+        // Report the earliest row across chains; a chain without rows (id 0) comes last.
+        auto key = [](const Problem& p) {
+            return p.row_id == 0 ? std::numeric_limits<int64_t>::max() : p.row_id;
+        };
+        if (problem && (!first || key(*problem) < key(*first))) first = std::move(problem);
+    }
+    return first;
+}
+
+}  // namespace bulwark::auth

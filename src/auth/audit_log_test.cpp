@@ -1,0 +1,376 @@
+#include "auth/audit_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/audit_store.hpp"
+#include "db/migrations.hpp"
+#include "db/postgres/postgres_database.hpp"
+
+namespace bulwark::auth {
+namespace {
+
+constexpr int64_t kStart = 1'700'000'000'000;
+
+// A fresh database with the audit migrations per test: SQLite in a temporary folder, or a new
+// database on the PostgreSQL server of BULWARK_TEST_PG (skipped when unset).
+class AuditLogTest : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        std::random_device random;
+        const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);
+        if (GetParam() == "sqlite") {
+            dir_ = std::filesystem::temp_directory_path() / ("bulwark_audit_test_" + suffix);
+            std::filesystem::create_directories(dir_);
+            url_ = "sqlite:" + (dir_ / "test.db").string();
+        } else {
+            const char* server = std::getenv("BULWARK_TEST_PG");
+            if (server == nullptr || *server == '\0') GTEST_SKIP() << "BULWARK_TEST_PG not set";
+            server_url_ = server;
+            pg_database_ = "bulwark_audit_" + suffix;
+            Status created =
+                db::ExecPostgresAutocommit(server_url_, "CREATE DATABASE " + pg_database_);
+            ASSERT_TRUE(created.ok()) << created.error().message;
+            const size_t host = server_url_.find("://") + 3;
+            const size_t query = std::min(server_url_.find('?', host), server_url_.size());
+            const size_t slash = std::min(server_url_.find('/', host), query);
+            url_ = server_url_.substr(0, slash) + "/" + pg_database_ + server_url_.substr(query);
+        }
+        // One writer connection, so that serial appends form one chain (chain 0); the tests of
+        // concurrent writers reopen with several.
+        Reopen(1);
+        db::MigrationSet set;
+        set.Add(AuditLog::Migrations());
+        auto migrated = db::Migrate(*db_, set);
+        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    }
+
+    void TearDown() override {
+        if (db_) db_->Close();
+        db_.reset();
+        if (!pg_database_.empty()) {
+            (void)db::ExecPostgresAutocommit(
+                server_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+        }
+        if (!dir_.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+        }
+    }
+
+    void Reopen(int writers) {
+        if (db_) db_->Close();
+        auto opened = db::Open({.url = url_, .readers = 2, .writers = writers});
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        db_ = std::move(*opened);
+    }
+
+    bool postgres() const { return GetParam() == "postgres"; }
+
+    static AuditEntry Entry(int n) {
+        AuditEntry e;
+        e.user_id = 1 + n % 3;
+        e.username = "王小明" + std::to_string(n % 3);
+        e.role = "staff";
+        e.scope = "community:7";
+        e.action = n % 2 ? "resident.read" : "resident.search";
+        e.subject_kind = "resident";
+        e.subject_id = 1000 + n;
+        e.reason = n % 5 == 0 ? "核对地址" : "";
+        e.detail = "{\"n\":" + std::to_string(n) + "}";
+        e.client_address = "127.0.0.1";
+        e.request_id = "req-" + std::to_string(n);
+        e.at = kStart + n;
+        return e;
+    }
+
+    void AppendSerially(int from, int count) {
+        for (int n = from; n < from + count; ++n) {
+            Status s = db_->Write(
+                [&](db::Session& session) { return AuditLog::Append(session, Entry(n)); });
+            ASSERT_TRUE(s.ok()) << s.error().message;
+        }
+    }
+
+    std::optional<AuditLog::Problem> Verify() {
+        auto problem = db_->ReadValue([](db::Session& s) { return AuditLog::Verify(s); });
+        EXPECT_TRUE(problem.ok()) << problem.error().message;
+        return problem.ok() ? *problem : AuditLog::Problem{-1, "verify failed"};
+    }
+
+    // The tampering a person with write access to the database could do: drop the triggers,
+    // then change rows behind the application's back.
+    void Tamper(const std::vector<std::string>& statements) {
+        Status s = db_->Write([&](db::Session& session) -> Status {
+            if (postgres()) {
+                RETURN_IF_ERROR(
+                    session.Exec("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"));
+            } else {
+                RETURN_IF_ERROR(session.Exec("DROP TRIGGER IF EXISTS audit_log_no_update"));
+                RETURN_IF_ERROR(session.Exec("DROP TRIGGER IF EXISTS audit_log_no_delete"));
+            }
+            for (const std::string& sql : statements) RETURN_IF_ERROR(session.Exec(sql));
+            return Ok();
+        });
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+
+    int64_t Count(const std::string& sql) {
+        auto row = db_->ReadValue([&](db::Session& s) { return s.QueryOne(sql); });
+        EXPECT_TRUE(row.ok()) << row.error().message;
+        return row.ok() && *row ? (**row).Int(0) : -1;
+    }
+
+    // The id of the row at `seq` of chain 0.
+    int64_t IdAt(int64_t seq) {
+        return Count("SELECT id FROM audit_log WHERE chain = 0 AND seq = " + std::to_string(seq));
+    }
+
+    std::filesystem::path dir_;
+    std::string url_;
+    std::string server_url_;
+    std::string pg_database_;
+    std::unique_ptr<db::Database> db_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Drivers, AuditLogTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(AuditLogTest, ConcurrentWritersKeepEveryChainIntact) {
+    Reopen(4);
+    constexpr int kThreads = 8;
+    constexpr int kPerThread = 150;
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                Status s = db_->Write([&](db::Session& session) {
+                    return AuditLog::Append(session, Entry(t * kPerThread + i));
+                });
+                if (!s.ok()) ++failures;
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), kThreads * kPerThread);
+    EXPECT_EQ(Count("SELECT SUM(seq) FROM audit_chains"), kThreads * kPerThread);
+    if (postgres()) {
+        // Several writer connections committed batches, each on its own chain.
+        EXPECT_GE(Count("SELECT COUNT(DISTINCT chain) FROM audit_log"), 2);
+    } else {
+        EXPECT_EQ(Count("SELECT COUNT(DISTINCT chain) FROM audit_log"), 1);
+    }
+    EXPECT_EQ(Verify(), std::nullopt);
+    auto rows = db_->ReadValue([](db::Session& s) { return AuditStore::CountRows(s); });
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ(*rows, kThreads * kPerThread);
+}
+
+TEST_P(AuditLogTest, EmptyLogIsIntact) { EXPECT_EQ(Verify(), std::nullopt); }
+
+TEST_P(AuditLogTest, TriggersRefuseUpdateAndDelete) {
+    AppendSerially(0, 3);
+    for (const char* sql : {"UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log",
+                            "DELETE FROM audit_chains", "UPDATE audit_chains SET seq = seq - 1"}) {
+        Status s = db_->Write([&](db::Session& session) -> Status {
+            RETURN_IF_ERROR(session.Exec(sql));
+            return Ok();
+        });
+        ASSERT_FALSE(s.ok()) << sql;
+        EXPECT_NE(s.error().message.find("审计"), std::string::npos) << s.error().message;
+    }
+    if (postgres()) {
+        Status s = db_->Write([](db::Session& session) -> Status {
+            RETURN_IF_ERROR(session.Exec("TRUNCATE audit_log"));
+            return Ok();
+        });
+        EXPECT_FALSE(s.ok());
+    }
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 3);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
+TEST_P(AuditLogTest, AChangeToAnyColumnNamesTheRow) {
+    AppendSerially(0, 12);
+    ASSERT_EQ(Verify(), std::nullopt);
+    const int64_t id = IdAt(5);
+    const std::vector<std::string> changes = {"at = at + 1",
+                                              "user_id = 99",
+                                              "username = '李四'",
+                                              "role = 'administrator'",
+                                              "scope = 'street:1'",
+                                              "action = 'resident.unmask'",
+                                              "subject_kind = 'user'",
+                                              "subject_id = 1",
+                                              "reason = '无'",
+                                              "detail = ''",
+                                              "client_address = '10.0.0.9'",
+                                              "request_id = 'other'"};
+    for (const std::string& change : changes) {
+        SCOPED_TRACE(change);
+        // Each change is made and then undone by copying the row's columns back.
+        Tamper({"CREATE TABLE IF NOT EXISTS saved AS SELECT * FROM audit_log WHERE id = " +
+                    std::to_string(id),
+                "UPDATE audit_log SET " + change + " WHERE id = " + std::to_string(id)});
+        auto problem = Verify();
+        ASSERT_TRUE(problem.has_value());
+        EXPECT_EQ(problem->row_id, id);
+        EXPECT_EQ(problem->what, "changed");
+        Tamper({"DELETE FROM audit_log WHERE id = " + std::to_string(id),
+                "INSERT INTO audit_log SELECT * FROM saved", "DROP TABLE saved"});
+        ASSERT_EQ(Verify(), std::nullopt);
+    }
+    // A forged hash breaks the link to the next row.
+    Tamper({"UPDATE audit_log SET hash = prev_hash WHERE id = " + std::to_string(id)});
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, id);
+    EXPECT_EQ(problem->what, "changed");
+}
+
+TEST_P(AuditLogTest, ARemovedRowIsReported) {
+    AppendSerially(0, 10);
+    const int64_t removed = IdAt(4);
+    const int64_t after = IdAt(5);
+    Tamper({"DELETE FROM audit_log WHERE id = " + std::to_string(removed)});
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, after);
+    EXPECT_EQ(problem->what, "removed");
+}
+
+TEST_P(AuditLogTest, RemovedFirstAndLastRowsAreReported) {
+    AppendSerially(0, 6);
+    const int64_t second = IdAt(2);
+    Tamper({"DELETE FROM audit_log WHERE id = " + std::to_string(IdAt(1))});
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, second);
+    EXPECT_EQ(problem->what, "removed");
+
+    Tamper({"DELETE FROM audit_log"});
+    problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->what, "truncated");
+}
+
+TEST_P(AuditLogTest, ATruncatedChainIsReported) {
+    AppendSerially(0, 8);
+    const int64_t last_kept = IdAt(6);
+    Tamper({"DELETE FROM audit_log WHERE seq >= 7"});
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, last_kept);
+    EXPECT_EQ(problem->what, "truncated");
+}
+
+TEST_P(AuditLogTest, SwappedRowsAreReported) {
+    AppendSerially(0, 10);
+    const int64_t a = IdAt(3);
+    const int64_t b = IdAt(6);
+    // Rows trade places (each keeps its content and hashes): the chain links break.
+    Tamper({"UPDATE audit_log SET seq = -1 WHERE id = " + std::to_string(a),
+            "UPDATE audit_log SET seq = 3 WHERE id = " + std::to_string(b),
+            "UPDATE audit_log SET seq = 6 WHERE id = " + std::to_string(a)});
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, b);
+    EXPECT_EQ(problem->what, "reordered");
+}
+
+TEST_P(AuditLogTest, SwappedContentsAreReported) {
+    AppendSerially(0, 10);
+    const int64_t a = IdAt(3);
+    const int64_t b = IdAt(6);
+    // Two rows trade who and what, keeping their places and hashes.
+    Tamper({"CREATE TABLE saved AS SELECT * FROM audit_log WHERE id IN (" + std::to_string(a) +
+                ", " + std::to_string(b) + ")",
+            "UPDATE audit_log SET user_id = (SELECT user_id FROM saved WHERE id = " +
+                std::to_string(b) + "), action = (SELECT action FROM saved WHERE id = " +
+                std::to_string(b) + ") WHERE id = " + std::to_string(a),
+            "UPDATE audit_log SET user_id = (SELECT user_id FROM saved WHERE id = " +
+                std::to_string(a) + "), action = (SELECT action FROM saved WHERE id = " +
+                std::to_string(a) + ") WHERE id = " + std::to_string(b)});
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, a);
+    EXPECT_EQ(problem->what, "changed");
+}
+
+TEST_P(AuditLogTest, ARolledBackWriteLeavesNoGap) {
+    AppendSerially(0, 3);
+    Status failed = db_->Write([](db::Session& session) -> Status {
+        RETURN_IF_ERROR(AuditLog::Append(session, Entry(100)));
+        return Internal("the write after the audit row failed");
+    });
+    ASSERT_FALSE(failed.ok());
+    AppendSerially(3, 3);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 6);
+    EXPECT_EQ(Count("SELECT MAX(seq) FROM audit_log"), 6);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE request_id = 'req-100'"), 0);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
+TEST_P(AuditLogTest, RolledBackWritesInsideGroupCommitsLeaveNoGap) {
+    Reopen(4);
+    constexpr int kThreads = 6;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 60; ++i) {
+                const int n = t * 60 + i;
+                (void)db_->Write([&](db::Session& session) -> Status {
+                    RETURN_IF_ERROR(AuditLog::Append(session, Entry(n)));
+                    if (n % 3 == 0) return InvalidArgument("rolled back on purpose");
+                    return Ok();
+                });
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), kThreads * 40);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
+TEST_P(AuditLogTest, FillsTheTimeWhenTheCallerDidNot) {
+    AuditEntry e = Entry(1);
+    e.at = 0;
+    Status s = db_->Write([&](db::Session& session) { return AuditLog::Append(session, e); });
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_GT(Count("SELECT at FROM audit_log"), kStart);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
+TEST(AuditLogForTest, TakesWhoFromThePrincipal) {
+    Principal who;
+    who.user_id = 42;
+    who.username = "zhang";
+    who.client_address = "192.0.2.1";
+    who.request_id = "r-1";
+    AuditEntry e = AuditLog::For(who, "login");
+    EXPECT_EQ(e.user_id, 42);
+    EXPECT_EQ(e.role, "");
+    EXPECT_EQ(e.scope, "");
+    who.grants.push_back({.grant = {Role::kGridWorker, {ScopeKind::kGrid, 12}}, .permissions = {}});
+    e = AuditLog::For(who, "resident.read");
+    EXPECT_EQ(e.username, "zhang");
+    EXPECT_EQ(e.role, "grid_worker");
+    EXPECT_EQ(e.scope, "grid:12");
+    EXPECT_EQ(e.action, "resident.read");
+    EXPECT_EQ(e.client_address, "192.0.2.1");
+    EXPECT_EQ(e.request_id, "r-1");
+}
+
+}  // namespace
+}  // namespace bulwark::auth
