@@ -1,0 +1,111 @@
+// bench_loadgen: HTTP load against this machine, closed loop (saturation) or open loop at a fixed
+// rate (latency from the scheduled time, so queueing counts). See bench/README.md.
+#include <cstdio>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "bench/lib/load_engine.hpp"
+#include "bench/lib/load_report.hpp"
+#include "bench/lib/loopback_target.hpp"
+#include "bench/lib/template_scenario.hpp"
+
+namespace {
+
+using bulwark::bench::LoadOptions;
+
+// 12 hex digits, fresh per run, so that idempotency keys never repeat across runs.
+std::string RandomRunId() {
+    std::random_device device;
+    const uint64_t bits = (uint64_t{device()} << 32) ^ device();
+    char id[16];
+    std::snprintf(id, sizeof id, "%012llx",
+                  static_cast<unsigned long long>(bits & 0xffffffffffffULL));
+    return id;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"HTTP load generator for Bulwark's benchmarks; loads 127.0.0.1 / [::1] only."};
+    std::string url;
+    LoadOptions options;
+    std::string get_path;
+    std::string post_path;
+    std::string body;
+    std::vector<std::string> header_lines;
+    bool json = false;
+    cli.add_option("--url", url, "http://127.0.0.1:PORT (or localhost, [::1])")->required();
+    auto* get = cli.add_option("--get", get_path, "GET this path (placeholders allowed)");
+    auto* post = cli.add_option("--post", post_path, "POST to this path");
+    cli.add_option("--body", body, "POST body template: {key} {seq} {conn} are expanded")
+        ->needs(post);
+    get->excludes(post);
+    cli.add_option("--header", header_lines, "'Name: value', repeatable, placeholders allowed");
+    cli.add_option("-c,--connections", options.connections, "concurrent keep-alive connections")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    cli.add_option("-t,--threads", options.threads, "I/O threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+    cli.add_option("-d,--duration", options.duration_s, "seconds; no request starts after")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cli.add_option("--requests", options.max_requests, "stop after this many requests (0: none)");
+    cli.add_option("--rate", options.rate, "open loop at this many requests/s (0: closed loop)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--timeout", options.timeout_s, "seconds per request")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    auto* login = cli.add_option("--cookie-from-login", options.login_path,
+                                 "POST --login-body here once per connection, reuse its cookies");
+    cli.add_option("--login-body", options.login_body, "JSON body of the login")->needs(login);
+    cli.add_option("--acked-file", options.acked_file,
+                   "append the idempotency key of every 2xx answer to this file");
+    cli.add_option("--run-id", options.run_id, "prefix of idempotency keys (default: random)");
+    cli.add_flag("--json", json, "print one JSON object instead of text");
+    CLI11_PARSE(cli, argc, argv);
+
+    auto target = bulwark::bench::ParseLoopbackTarget(url);
+    if (!target) {
+        std::fprintf(stderr, "bench_loadgen: %s\n", target.error().message.c_str());
+        return 2;
+    }
+    options.target = std::move(*target);
+    if (get_path.empty() && post_path.empty()) {
+        std::fprintf(stderr, "bench_loadgen: give --get PATH or --post PATH\n");
+        return 2;
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const std::string& line : header_lines) {
+        const size_t colon = line.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            std::fprintf(stderr, "bench_loadgen: bad --header '%s' (want 'Name: value')\n",
+                         line.c_str());
+            return 2;
+        }
+        const size_t value = line.find_first_not_of(' ', colon + 1);
+        headers.emplace_back(line.substr(0, colon),
+                             value == std::string::npos ? "" : line.substr(value));
+    }
+    if (options.run_id.empty()) options.run_id = RandomRunId();
+
+    const bool is_post = !post_path.empty();
+    bulwark::bench::TemplateScenario scenario(is_post ? "POST" : "GET",
+                                              is_post ? post_path : get_path, body, headers);
+    auto report = bulwark::bench::RunLoad(options, scenario);
+    if (!report) {
+        std::fprintf(stderr, "bench_loadgen: %s\n", report.error().message.c_str());
+        return 1;
+    }
+    if (json) {
+        std::printf("%s\n", boost::json::serialize(bulwark::bench::ReportToJson(*report)).c_str());
+    } else {
+        std::printf("%s", bulwark::bench::ReportToText(*report).c_str());
+    }
+    return 0;
+}
