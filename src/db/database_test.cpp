@@ -224,6 +224,26 @@ TEST_P(DatabaseTest, WrongParameterCountIsAnError) {
     EXPECT_EQ(Count(), 0);
 }
 
+TEST_P(DatabaseTest, BadSqlFailsThatWriteOnly) {
+    CreateItems();
+    Status bad = db_->Write([](Session& s) -> Status {
+        RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES (?)", {"rolled back"}));
+        RETURN_IF_ERROR(s.Exec("INSERT INTO no_such_table (name) VALUES (?)", {"x"}));
+        return Ok();
+    });
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, ErrorCode::kInternal);
+    EXPECT_NE(bad.error().message.find("no_such_table"), std::string::npos) << bad.error().message;
+    Status syntax = db_->Write([](Session& s) -> Status {
+        RETURN_IF_ERROR(s.Exec("INSERT INTO items (name VALUES (?)", {"x"}));
+        return Ok();
+    });
+    EXPECT_FALSE(syntax.ok());
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"kept"});
+    EXPECT_EQ(Count(), 1);
+    EXPECT_EQ(Count("name = 'kept'"), 1);
+}
+
 TEST_P(DatabaseTest, ExecReturnsChangedRows) {
     CreateItems();
     for (const char* name : {"a", "b", "c"})
@@ -485,6 +505,13 @@ TEST(PostgresSqlTest, CountsStatements) {
     EXPECT_EQ(RewritePlaceholders("SELECT 1; -- done\n").statements, 1);
     EXPECT_EQ(RewritePlaceholders("SELECT ';'; SELECT 2").statements, 2);
     EXPECT_EQ(RewritePlaceholders("  ").statements, 0);
+}
+
+TEST(PostgresOpenTest, UnreachableServerIsUnavailable) {
+    auto db = Open({.url = "postgresql://postgres:secret@127.0.0.1:1/postgres"});
+    ASSERT_FALSE(db.ok());
+    EXPECT_EQ(db.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(db.error().message.find("secret"), std::string::npos) << db.error().message;
 }
 
 TEST(PostgresSqlTest, RedactsPasswords) {

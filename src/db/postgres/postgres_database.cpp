@@ -186,15 +186,27 @@ struct StringHash {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+bool Succeeded(ExecStatusType status) {
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+}
+
 // One libpq connection and its prepared statements, keyed by SQL text. Used by one thread at a
 // time; not thread-safe.
+//
+// Pooled connections run in pipeline mode: commands that need no answer before the work goes on
+// (BEGIN, RELEASE SAVEPOINT w, SAVEPOINT w) are deferred and sent together with the next
+// statement, so a write of one statement costs one round trip. The connection for
+// ExecPostgresAutocommit() does not pipeline, since CREATE DATABASE refuses to run in a pipeline.
 class Connection {
   public:
-    explicit Connection(std::string url) : url_(std::move(url)) {}
+    Connection(std::string url, bool pipeline) : url_(std::move(url)), pipeline_(pipeline) {}
 
-    // (Re)opens the connection, forgetting the prepared statements. kUnavailable on failure.
+    // (Re)opens the connection, forgetting prepared statements and deferred commands.
+    // kUnavailable on failure.
     Status Connect() {
         statements_.clear();
+        deferred_.clear();
+        begin_.clear();
         // The URL may set its own connect_timeout (it comes later and wins); client_encoding is
         // forced, since every string in Bulwark is UTF-8.
         const char* keys[] = {"connect_timeout", "dbname", "client_encoding", nullptr};
@@ -207,6 +219,10 @@ class Connection {
             return Unavailable(std::move(message));
         }
         PQsetNoticeProcessor(conn_.get(), LogNotice, nullptr);
+        if (pipeline_ && PQenterPipelineMode(conn_.get()) != 1) {
+            conn_.reset();
+            return Internal("PostgreSQL: 无法进入 pipeline 模式");
+        }
         return Ok();
     }
 
@@ -215,38 +231,94 @@ class Connection {
         return conn_ ? PQtransactionStatus(conn_.get()) : PQTRANS_UNKNOWN;
     }
 
-    // Runs parameterless SQL, one or several statements, in one round trip (simple protocol).
-    Result<PgResult> Simple(const char* sql) {
-        if (lost()) return Unavailable("PostgreSQL 连接已断开");
-        PgResult result(PQexec(conn_.get(), sql));
-        RETURN_IF_ERROR(Check(result.get(), "SQL 执行失败"));
-        return result;
-    }
-
-    Status Command(const char* sql) {
-        auto result = Simple(sql);
-        if (!result.ok()) return std::move(result).error();
-        return Ok();
-    }
-
-    // Starts a transaction with `begin`. A connection found lost here is reopened and `begin`
-    // tried once more: no work has run yet, so that is safe.
-    Status Begin(const char* begin) {
+    // Starts a transaction with `commands` (BEGIN ..., SAVEPOINT w), sent with the first
+    // statement. A connection found lost then is reopened and the transaction started once
+    // more: no work has reached the server yet, so that is safe.
+    Status Begin(std::initializer_list<const char*> commands) {
+        deferred_.clear();
+        begin_.clear();
         if (!lost() && transaction_status() != PQTRANS_IDLE) {
             // Left inside a transaction by a failed COMMIT/ROLLBACK: never start work in it.
             (void)Command("ROLLBACK");
             if (transaction_status() != PQTRANS_IDLE) conn_.reset();
         }
         if (lost()) RETURN_IF_ERROR(Connect());
-        Status status = Command(begin);
-        if (status.ok() || !lost()) return status;
-        spdlog::info("PostgreSQL connection lost, reconnecting: {}", status.error().message);
-        RETURN_IF_ERROR(Connect());
-        return Command(begin);
+        begin_.assign(commands.begin(), commands.end());
+        deferred_ = begin_;
+        return Ok();
     }
+
+    // Queues a command (one statement, no parameters) to go out with the next statement or
+    // Flush(). Its failure is reported there, and step_error() tells it apart.
+    void Defer(const char* command) { deferred_.emplace_back(command); }
+
+    // Runs the deferred commands now.
+    Status Flush() {
+        if (deferred_.empty()) return Ok();
+        auto result = RetryIfLostAtStart([&] { return Exchange(nullptr); });
+        if (!result.ok()) return std::move(result).error();
+        return Ok();
+    }
+
+    // Runs parameterless SQL now, after the deferred commands. Without pipeline mode it may
+    // hold several statements.
+    Status Command(const char* sql) {
+        if (!pipeline_) {
+            auto result = Simple(sql);
+            if (!result.ok()) return std::move(result).error();
+            return Ok();
+        }
+        Defer(sql);
+        return Flush();
+    }
+
+    // The failure of a deferred command in the last exchange (rather than of its statement).
+    const std::optional<Error>& step_error() const { return step_error_; }
 
     // Runs one statement with `?` placeholders through the prepared-statement cache.
     Result<PgResult> Run(std::string_view sql, const Params& params) {
+        return RetryIfLostAtStart([&] { return RunOnce(sql, params); });
+    }
+
+  private:
+    // A prepared statement, or (empty name) parameterless SQL of several statements, which runs
+    // with the simple protocol outside the pipeline.
+    struct Statement {
+        std::string name;
+        std::string text;
+        int params = 0;
+        std::vector<Oid> types;
+    };
+
+    // One execution of a prepared statement; `prepare` when the server does not know it yet.
+    struct Call {
+        const Statement* prepare = nullptr;
+        const std::string* name = nullptr;
+        int params = 0;
+        const char* const* values = nullptr;
+        const int* lengths = nullptr;
+        const int* formats = nullptr;
+    };
+
+    // Runs `run` (one exchange); when it is the transaction's first and finds the connection
+    // lost, reconnects and runs it once more with the same commands.
+    template <class F>
+    auto RetryIfLostAtStart(F&& run) -> decltype(run()) {
+        std::vector<std::string> sent;
+        if (!begin_.empty()) sent = deferred_;
+        auto result = run();
+        if (result.ok() || begin_.empty() || !lost()) {
+            begin_.clear();
+            return result;
+        }
+        spdlog::info("PostgreSQL connection lost, reconnecting: {}", result.error().message);
+        if (Status s = Connect(); !s.ok()) return std::move(s).error();
+        deferred_ = std::move(sent);
+        auto again = run();
+        return again;
+    }
+
+    Result<PgResult> RunOnce(std::string_view sql, const Params& params) {
         if (lost()) return Unavailable("PostgreSQL 连接已断开");
         // A blob parameter is sent as binary bytea, anything else as text whose type the server
         // infers from where it is used. Types belong to the prepared statement, so a statement
@@ -261,17 +333,22 @@ class Connection {
         }
         std::string_view key = any_blob ? std::string_view(typed_key) : sql;
 
-        auto it = statements_.find(key);
-        if (it == statements_.end()) {
-            ASSIGN_OR_RETURN(Statement statement, Prepare(sql, params));
-            it = statements_.emplace(std::string(key), std::move(statement)).first;
+        std::optional<Statement> fresh;
+        const Statement* statement = nullptr;
+        if (auto it = statements_.find(key); it != statements_.end()) {
+            statement = &it->second;
+        } else {
+            ASSIGN_OR_RETURN(fresh, NewStatement(sql, params));
+            statement = &*fresh;
         }
-        const Statement& statement = it->second;
-        if (statement.params != static_cast<int>(params.size())) {
-            return InvalidArgument("SQL 参数个数不符: 需要 " + std::to_string(statement.params) +
+        if (statement->params != static_cast<int>(params.size())) {
+            return InvalidArgument("SQL 参数个数不符: 需要 " + std::to_string(statement->params) +
                                    " 个, 给了 " + std::to_string(params.size()));
         }
-        if (statement.name.empty()) return Simple(statement.text.c_str());
+        if (statement->name.empty()) {
+            if (fresh) statements_.emplace(std::string(key), std::move(*fresh));
+            return SimpleOutsidePipeline(statement->text.c_str());
+        }
 
         const size_t n = params.size();
         std::vector<const char*> values(n, nullptr);
@@ -313,22 +390,20 @@ class Connection {
                 }
             }
         }
-        PgResult result(PQexecPrepared(conn_.get(), statement.name.c_str(), static_cast<int>(n),
-                                       values.data(), lengths.data(), formats.data(), 0));
-        RETURN_IF_ERROR(Check(result.get(), "SQL 执行失败"));
+        Call call;
+        call.prepare = fresh ? &*fresh : nullptr;
+        call.name = &statement->name;
+        call.params = static_cast<int>(n);
+        call.values = values.data();
+        call.lengths = lengths.data();
+        call.formats = formats.data();
+        bool prepared = false;
+        Result<PgResult> result = Exchange(&call, &prepared);
+        if (prepared) statements_.emplace(std::string(key), std::move(*fresh));
         return result;
     }
 
-  private:
-    // A prepared statement, or (empty name) parameterless SQL of several statements that runs
-    // with the simple protocol.
-    struct Statement {
-        std::string name;
-        std::string text;
-        int params = 0;
-    };
-
-    Result<Statement> Prepare(std::string_view sql, const Params& params) {
+    Result<Statement> NewStatement(std::string_view sql, const Params& params) {
         PostgresSql rewritten = RewritePlaceholders(sql);
         if (rewritten.params != static_cast<int>(params.size())) {
             return InvalidArgument("SQL 参数个数不符: 需要 " + std::to_string(rewritten.params) +
@@ -336,37 +411,124 @@ class Connection {
         }
         Statement statement;
         statement.params = rewritten.params;
+        statement.text = std::move(rewritten.text);
         if (rewritten.statements > 1) {
             if (!params.empty()) return InvalidArgument("带参数的 SQL 只能有一条语句");
-            statement.text = std::move(rewritten.text);
             return statement;
         }
         statement.name = "b" + std::to_string(++prepared_);
-        std::vector<Oid> types(params.size(), 0);
+        statement.types.assign(params.size(), 0);
         for (size_t i = 0; i < params.size(); ++i) {
-            if (params[i].is_blob()) types[i] = kByteaOid;
+            if (params[i].is_blob()) statement.types[i] = kByteaOid;
         }
-        PgResult result(PQprepare(conn_.get(), statement.name.c_str(), rewritten.text.c_str(),
-                                  rewritten.params, types.data()));
-        RETURN_IF_ERROR(Check(result.get(), "SQL 准备失败"));
         return statement;
     }
 
-    Status Check(const PGresult* result, std::string_view what) {
-        switch (result ? PQresultStatus(result) : PGRES_FATAL_ERROR) {
-            case PGRES_COMMAND_OK:
-            case PGRES_TUPLES_OK:
-            case PGRES_EMPTY_QUERY:
-                return Ok();
-            default:
-                return PgError(conn_.get(), result, what);
+    // Pipeline mode: sends the deferred commands and `call` (prepare, execute) followed by one
+    // Sync, and reads every result back. Returns the statement's result (or the last command's),
+    // or the first failure; the server skips everything after a failure up to the Sync.
+    Result<PgResult> Exchange(const Call* call, bool* prepared = nullptr) {
+        if (lost()) return Unavailable("PostgreSQL 连接已断开");
+        PGconn* c = conn_.get();
+        std::vector<std::string> commands = std::move(deferred_);
+        deferred_.clear();
+        step_error_.reset();
+
+        bool sent = true;
+        for (const std::string& command : commands) {
+            sent = sent && PQsendQueryParams(c, command.c_str(), 0, nullptr, nullptr, nullptr,
+                                             nullptr, 0) == 1;
         }
+        size_t ops = commands.size();
+        size_t prepare_op = SIZE_MAX;
+        if (call) {
+            if (call->prepare) {
+                prepare_op = ops++;
+                sent = sent &&
+                       PQsendPrepare(c, call->prepare->name.c_str(), call->prepare->text.c_str(),
+                                     call->prepare->params, call->prepare->types.data()) == 1;
+            }
+            ++ops;
+            sent = sent && PQsendQueryPrepared(c, call->name->c_str(), call->params, call->values,
+                                               call->lengths, call->formats, 0) == 1;
+        }
+        sent = sent && PQpipelineSync(c) == 1;
+        if (!sent) {
+            // The pipeline is in an unknown state: start over on a new connection next time.
+            Error error = PgError(c, nullptr, "发送失败");
+            conn_.reset();
+            return Unavailable(std::move(error.message));
+        }
+
+        // Each command yields its results and then a null; the Sync yields PIPELINE_SYNC.
+        std::vector<PgResult> results(ops);
+        std::optional<Error> failure;
+        size_t op = 0;
+        for (;;) {
+            PgResult result(PQgetResult(c));
+            if (!result) {
+                if (PQstatus(c) == CONNECTION_BAD || ++op > ops) {
+                    if (!failure || PQstatus(c) == CONNECTION_BAD) {
+                        failure = PgError(c, nullptr, "读取结果失败");
+                        if (op < commands.size()) step_error_ = failure;
+                    }
+                    if (PQstatus(c) != CONNECTION_BAD) {
+                        spdlog::warn("PostgreSQL pipeline out of step; reconnecting");
+                        conn_.reset();
+                    }
+                    break;
+                }
+                continue;
+            }
+            ExecStatusType status = PQresultStatus(result.get());
+            if (status == PGRES_PIPELINE_SYNC) break;
+            if (status == PGRES_PIPELINE_ABORTED || op >= ops) continue;
+            if (!Succeeded(status) && !failure) {
+                failure =
+                    PgError(c, result.get(), op == prepare_op ? "SQL 准备失败" : "SQL 执行失败");
+                if (op < commands.size()) step_error_ = failure;
+            }
+            results[op] = std::move(result);
+        }
+        if (prepared && prepare_op < ops && results[prepare_op] &&
+            Succeeded(PQresultStatus(results[prepare_op].get()))) {
+            *prepared = true;
+        }
+        if (failure) return std::move(*failure);
+        if (ops == 0 || !results[ops - 1]) return Internal("PostgreSQL: 没有结果");
+        return std::move(results[ops - 1]);
+    }
+
+    // Several statements in one string run with the simple protocol, which pipeline mode does
+    // not allow: the pipeline is emptied and left for the time being.
+    Result<PgResult> SimpleOutsidePipeline(const char* sql) {
+        if (!pipeline_) return Simple(sql);
+        RETURN_IF_ERROR(Flush());
+        if (PQexitPipelineMode(conn_.get()) != 1)
+            return Internal("PostgreSQL: 无法离开 pipeline 模式");
+        Result<PgResult> result = Simple(sql);
+        if (!lost() && PQenterPipelineMode(conn_.get()) != 1) conn_.reset();
+        return result;
+    }
+
+    Result<PgResult> Simple(const char* sql) {
+        if (lost()) return Unavailable("PostgreSQL 连接已断开");
+        PgResult result(PQexec(conn_.get(), sql));
+        if (!result || !Succeeded(PQresultStatus(result.get()))) {
+            return PgError(conn_.get(), result.get(), "SQL 执行失败");
+        }
+        return result;
     }
 
     std::string url_;
+    const bool pipeline_;
     PgConn conn_;
     std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> statements_;
     int64_t prepared_ = 0;
+    std::vector<std::string> deferred_;
+    // The commands that start the current transaction, until the server has answered them.
+    std::vector<std::string> begin_;
+    std::optional<Error> step_error_;
 };
 
 // The Session handed to work: statements on one connection inside its transaction.
@@ -403,7 +565,9 @@ class PgSession final : public Session {
                          aborted_->field);
         }
         Result<PgResult> result = conn_.Run(sql, params);
-        if (!result.ok() && conn_.transaction_status() != PQTRANS_INTRANS) {
+        // Errors found before sending (a wrong parameter count) leave the transaction usable.
+        const PGTransactionStatusType status = conn_.transaction_status();
+        if (!result.ok() && (status == PQTRANS_INERROR || status == PQTRANS_UNKNOWN)) {
             aborted_ = result.error();
         }
         return result;
@@ -432,13 +596,13 @@ class PostgresDatabase final : public Database {
 
     Status Init() {
         for (int i = 0; i < std::max(1, options_.readers); ++i) {
-            auto conn = std::make_unique<Connection>(options_.url);
+            auto conn = std::make_unique<Connection>(options_.url, true);
             RETURN_IF_ERROR(conn->Connect());
             idle_readers_.push_back(std::move(conn));
         }
         readers_ = idle_readers_.size();
         for (int i = 0; i < std::max(1, options_.writers); ++i) {
-            auto conn = std::make_unique<Connection>(options_.url);
+            auto conn = std::make_unique<Connection>(options_.url, true);
             RETURN_IF_ERROR(conn->Connect());
             writers_.push_back(std::move(conn));
         }
@@ -518,7 +682,7 @@ class PostgresDatabase final : public Database {
     };
 
     Status ReadOn(Connection& conn, const Work& work) {
-        RETURN_IF_ERROR(conn.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+        RETURN_IF_ERROR(conn.Begin({"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}));
         PgSession session(conn, 0);
         Status status = session.Outcome(RunGuarded(work, session));
         Status end = conn.Command(status.ok() ? "COMMIT" : "ROLLBACK");
@@ -545,12 +709,13 @@ class PostgresDatabase final : public Database {
         }
     }
 
-    // One transaction for the whole batch, a savepoint per write. The command after a write
-    // closes its savepoint and opens the next one in the same round trip.
+    // One transaction for the whole batch, a savepoint per write. The commands between two
+    // writes (RELEASE SAVEPOINT w, SAVEPOINT w, or ROLLBACK TO SAVEPOINT w) go out with the next
+    // write's first statement; a batch of one needs no savepoint.
     void CommitBatch(Connection& conn, int slot, const std::vector<Job*>& batch) {
         const size_t n = batch.size();
         const bool alone = n == 1;
-        Status begin = conn.Begin(alone ? "BEGIN" : "BEGIN; SAVEPOINT w");
+        Status begin = alone ? conn.Begin({"BEGIN"}) : conn.Begin({"BEGIN", "SAVEPOINT w"});
         if (!begin.ok()) {
             for (Job* job : batch) job->result.set_value(begin);
             return;
@@ -559,16 +724,31 @@ class PostgresDatabase final : public Database {
         for (size_t i = 0; i < n; ++i) {
             PgSession session(conn, slot);
             results[i] = session.Outcome(RunGuarded(*batch[i]->work, session));
-            const bool ok = results[i].ok();
-            const bool last = i + 1 == n;
-            const char* next =
-                alone   ? (ok ? "COMMIT" : "ROLLBACK")
-                : !last ? (ok ? "RELEASE SAVEPOINT w; SAVEPOINT w" : "ROLLBACK TO SAVEPOINT w")
-                        : (ok ? "COMMIT" : "ROLLBACK TO SAVEPOINT w; COMMIT");
-            Status step = conn.Command(next);
-            if (!step.ok() && !(alone && !ok)) {
-                FailBatch(conn, batch, results, i, last, std::move(step).error());
+            if (conn.step_error()) {
+                // What went out before this write's first statement failed: the transaction
+                // is gone, and this write failed for that reason only.
+                Error cause = *conn.step_error();
+                results[i] = Ok();
+                FailBatch(conn, batch, results, i, false, std::move(cause));
                 return;
+            }
+            const bool ok = results[i].ok();
+            if (i + 1 < n) {
+                if (ok) {
+                    conn.Defer("RELEASE SAVEPOINT w");
+                    conn.Defer("SAVEPOINT w");
+                } else {
+                    conn.Defer("ROLLBACK TO SAVEPOINT w");
+                }
+            } else if (alone && !ok) {
+                (void)conn.Command("ROLLBACK");
+            } else {
+                if (!ok) conn.Defer("ROLLBACK TO SAVEPOINT w");
+                Status commit = conn.Command("COMMIT");
+                if (!commit.ok()) {
+                    FailBatch(conn, batch, results, i, true, std::move(commit).error());
+                    return;
+                }
             }
         }
         for (size_t i = 0; i < n; ++i) batch[i]->result.set_value(std::move(results[i]));
@@ -752,7 +932,7 @@ Result<std::unique_ptr<Database>> OpenPostgres(const Options& options) {
 }
 
 Status ExecPostgresAutocommit(const std::string& url, std::string_view sql) {
-    Connection conn(url);
+    Connection conn(url, false);
     RETURN_IF_ERROR(conn.Connect());
     return conn.Command(std::string(sql).c_str());
 }
