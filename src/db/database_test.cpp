@@ -486,6 +486,33 @@ TEST_P(DatabaseTest, ReconnectsAfterTheServerDropsConnections) {
     }
 }
 
+// PostgreSQL only (SQLite runs just the first statement): parameterless SQL holding several
+// statements runs whole, inside the write's transaction.
+TEST_P(DatabaseTest, SeveralStatementsInOneExecOnPostgres) {
+    if (GetParam() != Driver::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+    CreateItems();
+    const std::string two =
+        "INSERT INTO items (name) VALUES ('a; b'); INSERT INTO items (name) VALUES ('c')";
+    for (int i = 0; i < 2; ++i) {
+        Status s = db_->Write([&](Session& session) -> Status {
+            RETURN_IF_ERROR(session.Exec("DELETE FROM items"));
+            RETURN_IF_ERROR(session.Exec(two));
+            RETURN_IF_ERROR(session.Exec("INSERT INTO items (name) VALUES (?)", {"d"}));
+            return Ok();
+        });
+        ASSERT_TRUE(s.ok()) << s.error().message;
+        EXPECT_EQ(Count(), 3);
+    }
+    Status failed = db_->Write([&](Session& session) -> Status {
+        RETURN_IF_ERROR(session.Exec("DELETE FROM items WHERE name = 'd'"));
+        RETURN_IF_ERROR(session.Exec(two));
+        return Ok();
+    });
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(Count(), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest,
                          ::testing::Values(Driver::kSqlite, Driver::kPostgres), DriverName);
 

@@ -346,8 +346,9 @@ class Connection {
                                    " 个, 给了 " + std::to_string(params.size()));
         }
         if (statement->name.empty()) {
+            const std::string text = statement->text;
             if (fresh) statements_.emplace(std::string(key), std::move(*fresh));
-            return SimpleOutsidePipeline(statement->text.c_str());
+            return SimpleOutsidePipeline(text.c_str());
         }
 
         const size_t n = params.size();
@@ -693,7 +694,10 @@ class PostgresDatabase final : public Database {
     // Writer `slot` commits batches on writers_[slot], one after another.
     void WriterLoop(int slot) {
         Connection& conn = *writers_[static_cast<size_t>(slot)];
-        const size_t max_batch = static_cast<size_t>(std::max(1, options_.max_batch));
+        // Each write in a batch is a subtransaction. Past 64 of them in one transaction
+        // (PGPROC_MAX_CACHED_SUBXIDS) every other session's snapshot "overflows" and has to look
+        // up pg_subtrans, which slows the whole server; so a batch stops at 64 here.
+        const size_t max_batch = static_cast<size_t>(std::clamp(options_.max_batch, 1, 64));
         std::vector<Job*> batch;
         for (;;) {
             {

@@ -12,8 +12,9 @@ namespace bulwark::db {
 // Opens a PostgreSQL database: options.url is a postgresql:// URL as libpq takes it. Keeps
 // options.readers connections for Read() (REPEATABLE READ READ ONLY snapshots) and
 // options.writers connections, each driven by its own thread, that commit the writes waiting at
-// that moment together (group commit, a SAVEPOINT per write). A connection found lost is
-// reconnected before its next transaction. Fails with kUnavailable when the server cannot be
+// that moment together (group commit, a SAVEPOINT per write, at most min(max_batch, 64) writes
+// per transaction). Session::connection_slot() is the writer's index. A connection found lost
+// is reconnected before its next transaction. Fails with kUnavailable when the server cannot be
 // reached.
 //
 // A statement that fails aborts the transaction on PostgreSQL (unlike SQLite): the rest of that
