@@ -78,6 +78,13 @@ public:
                                         SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
             if (rc != SQLITE_OK) return SqliteError(handle_, rc, "SQL 准备失败");
             if (stmt == nullptr) return InvalidArgument("空 SQL 语句");
+            std::string_view rest =
+                tail ? std::string_view(tail, static_cast<size_t>(sql.data() + sql.size() - tail))
+                     : std::string_view();
+            if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos) {
+                sqlite3_finalize(stmt);
+                return InvalidArgument("一次只能执行一条 SQL 语句");
+            }
             statements_.emplace(std::string(sql), stmt);
         }
         struct Reset {
