@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/principal.hpp"
+#include "base/result.hpp"
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+
+namespace bulwark::auth {
+
+// One audit row: who did what to whom, why, when and from where. Never carries an ID number or
+// a phone: the person is named by internal id.
+struct AuditEntry {
+    int64_t user_id = 0;       // 0 for anonymous (failed login of an unknown name)
+    std::string username;
+    std::string role;          // role name of the acting grant
+    std::string scope;         // "community:12"
+    std::string action;        // e.g. "resident.read", "resident.unmask", "login.failed"
+    std::string subject_kind;  // "resident", "user", "tube", ... or ""
+    int64_t subject_id = 0;    // internal id of the person or thing, 0 if none
+    std::string reason;        // stated reason (unmask, export), or ""
+    std::string detail;        // short JSON or text: filters of a search, counts of an export
+    std::string client_address;
+    std::string request_id;
+    int64_t at = 0;            // Unix ms
+};
+
+// The append-only, hash-chained audit log. Stateless; thread-safe.
+//
+// Rows are chained per writer connection (db::Session::connection_slot()): each row stores the
+// hash of the previous row of its chain, and a chain head row is updated in the same
+// transaction, so concurrent writers never interleave one chain and a rolled-back write leaves
+// no gap. A write and its audit row commit together; a read of personal data appends its row
+// through Database::Write before the data is returned, and fails if that append fails.
+class AuditLog {
+public:
+    static std::vector<db::Migration> Migrations();
+    // Appends `entry` inside the caller's write transaction.
+    static Status Append(db::Session& session, const AuditEntry& entry);
+    // Fills who/role/scope/address/request id from the principal.
+    static AuditEntry For(const Principal& who, std::string action);
+
+    struct Problem {
+        int64_t row_id = 0;  // audit_log.id; 0 when a chain lost all its rows
+        // "changed": the row's hash does not match its columns; "removed": rows before it are
+        // missing (a gap in seq); "reordered": its link to the previous row does not match
+        // (moved or replaced); "truncated": rows after it, the chain's last, are missing.
+        std::string what;
+    };
+    // Recomputes every chain; returns the first row that was changed, removed or reordered, or
+    // nullopt when all chains are intact.
+    static Result<std::optional<Problem>> Verify(db::Session& session);
+};
+
+}  // namespace bulwark::auth
