@@ -1,0 +1,59 @@
+#include "http/connection_registry.hpp"
+
+namespace bulwark::http {
+
+uint64_t ConnectionRegistry::Add(Canceller canceller) {
+    std::lock_guard lock(mu_);
+    if (stopping_) return 0;
+    uint64_t id = next_id_++;
+    connections_.emplace(id, Connection{std::move(canceller), true});
+    return id;
+}
+
+void ConnectionRegistry::Remove(uint64_t id) {
+    Connection removed;
+    {
+        std::lock_guard lock(mu_);
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        removed = std::move(it->second);
+        connections_.erase(it);
+        if (connections_.empty()) empty_.notify_all();
+    }
+    // `removed` (which may own the connection's stream) is destroyed outside the lock.
+}
+
+bool ConnectionRegistry::SetIdle(uint64_t id, bool idle) {
+    std::lock_guard lock(mu_);
+    if (idle && stopping_) return false;
+    auto it = connections_.find(id);
+    if (it != connections_.end()) it->second.idle = idle;
+    return true;
+}
+
+bool ConnectionRegistry::IsIdle(uint64_t id) const {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(id);
+    return it != connections_.end() && it->second.idle;
+}
+
+void ConnectionRegistry::BeginStop() {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (auto& [id, connection] : connections_) {
+        if (connection.idle) connection.canceller(id, /*only_if_idle=*/true);
+    }
+}
+
+void ConnectionRegistry::CancelAll() {
+    std::lock_guard lock(mu_);
+    for (auto& [id, connection] : connections_) connection.canceller(id, /*only_if_idle=*/false);
+}
+
+size_t ConnectionRegistry::WaitEmpty(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    empty_.wait_until(lock, deadline, [this] { return connections_.empty(); });
+    return connections_.size();
+}
+
+}  // namespace bulwark::http

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+
+namespace bulwark::http {
+
+// The server's open connections, so that a graceful stop can close the idle ones at once and
+// wait for the busy ones. A connection is idle while it waits for the first byte of a request.
+// Thread-safe.
+class ConnectionRegistry {
+  public:
+    // Asks a connection to close: `only_if_idle` closes it only if it is still idle when the
+    // request reaches the connection's own strand. Must not block.
+    using Canceller = std::function<void(uint64_t id, bool only_if_idle)>;
+
+    // Registers a connection (idle). Returns its id, or 0 if the server is stopping: then the
+    // connection must close at once.
+    uint64_t Add(Canceller canceller);
+    void Remove(uint64_t id);
+    // Marks a connection idle or busy. Marking idle returns false once the server is stopping.
+    bool SetIdle(uint64_t id, bool idle);
+    bool IsIdle(uint64_t id) const;
+    bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+
+    // Refuses new connections and asks the idle ones to close.
+    void BeginStop();
+    // Asks every connection to close, busy or not.
+    void CancelAll();
+    // Waits until no connection is left or `deadline` passes; returns how many are left.
+    size_t WaitEmpty(std::chrono::steady_clock::time_point deadline);
+
+  private:
+    struct Connection {
+        Canceller canceller;
+        bool idle = true;
+    };
+    mutable std::mutex mu_;
+    std::condition_variable empty_;
+    std::unordered_map<uint64_t, Connection> connections_;
+    uint64_t next_id_ = 1;
+    std::atomic<bool> stopping_{false};
+};
+
+// Keeps one connection registered for its lifetime (RAII).
+class ConnectionScope {
+  public:
+    ConnectionScope(ConnectionRegistry& registry, ConnectionRegistry::Canceller canceller)
+        : registry_(registry), id_(registry.Add(std::move(canceller))) {}
+    ~ConnectionScope() {
+        if (id_ != 0) registry_.Remove(id_);
+    }
+    ConnectionScope(const ConnectionScope&) = delete;
+    ConnectionScope& operator=(const ConnectionScope&) = delete;
+
+    bool registered() const { return id_ != 0; }
+    uint64_t id() const { return id_; }
+
+  private:
+    ConnectionRegistry& registry_;
+    uint64_t id_;
+};
+
+}  // namespace bulwark::http

@@ -1,0 +1,184 @@
+#include "http/router.hpp"
+
+#include <strings.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+namespace bulwark::http {
+namespace {
+
+// Walks `pattern` and `path` segment by segment without allocating; fills `params` (if given).
+bool Match(std::string_view pattern, std::string_view path,
+           std::map<std::string, std::string>* params) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    for (;;) {
+        size_t pattern_end = pattern.find('/');
+        std::string_view pattern_segment = pattern.substr(0, pattern_end);
+        if (pattern_segment == "*" && pattern_end == std::string_view::npos) {
+            if (params) (*params)["*"] = std::string(path);
+            return true;
+        }
+        size_t path_end = path.find('/');
+        std::string_view path_segment = path.substr(0, path_end);
+        if (!pattern_segment.empty() && pattern_segment[0] == ':') {
+            if (path_segment.empty()) return false;
+            if (params) (*params)[std::string(pattern_segment.substr(1))] = path_segment;
+        } else if (pattern_segment != path_segment) {
+            return false;
+        }
+        if (pattern_end == std::string_view::npos || path_end == std::string_view::npos) {
+            return pattern_end == std::string_view::npos && path_end == std::string_view::npos;
+        }
+        pattern.remove_prefix(pattern_end + 1);
+        path.remove_prefix(path_end + 1);
+    }
+}
+
+// Orders two patterns that both match a path: a literal segment beats ":param", which beats
+// "*", so "/rounds/current" wins over "/rounds/:id". Returns true if `a` is more specific.
+bool MoreSpecific(std::string_view a, std::string_view b) {
+    auto rank = [](std::string_view segment) {
+        if (segment == "*") return 0;
+        if (!segment.empty() && segment[0] == ':') return 1;
+        return 2;
+    };
+    for (;;) {
+        size_t a_end = a.find('/', 1);
+        size_t b_end = b.find('/', 1);
+        int a_rank = rank(a.substr(1, a_end == std::string_view::npos ? a_end : a_end - 1));
+        int b_rank = rank(b.substr(1, b_end == std::string_view::npos ? b_end : b_end - 1));
+        if (a_rank != b_rank) return a_rank > b_rank;
+        if (a_end == std::string_view::npos || b_end == std::string_view::npos) {
+            return b_end == std::string_view::npos && a_end != std::string_view::npos;
+        }
+        a.remove_prefix(a_end);
+        b.remove_prefix(b_end);
+    }
+}
+
+bool MethodMatches(const std::string& route_method, const std::string& method) {
+    return route_method == method || (method == "HEAD" && route_method == "GET");
+}
+
+bool IsApiPath(std::string_view path) { return path == "/api" || path.substr(0, 5) == "/api/"; }
+
+// "application/json; charset=utf-8" -> "application/json" (compared case-insensitively).
+std::string_view MediaType(std::string_view content_type) {
+    content_type = content_type.substr(0, content_type.find(';'));
+    while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+    while (!content_type.empty() && content_type.front() == ' ') content_type.remove_prefix(1);
+    return content_type;
+}
+
+bool Accepted(const RouteSpec& spec, std::string_view content_type) {
+    std::string_view media_type = MediaType(content_type);
+    for (const std::string& accepted : spec.accepts) {
+        if (accepted.size() == media_type.size() &&
+            strncasecmp(accepted.data(), media_type.data(), accepted.size()) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool HasHeader(const Response& response, std::string_view name) {
+    for (const auto& [key, value] : response.headers) {
+        if (key.size() == name.size() && strncasecmp(key.data(), name.data(), key.size()) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+bool MatchPattern(const std::string& pattern, const std::string& path,
+                  std::map<std::string, std::string>* params) {
+    return Match(pattern, path, params);
+}
+
+void Router::Add(RouteSpec spec) {
+    auto fail = [&spec](const char* why) {
+        // A programming error at start-up: say so where it is always seen, then stop.
+        std::fprintf(stderr, "route %s %s: %s\n", spec.method.c_str(), spec.pattern.c_str(), why);
+        std::abort();
+    };
+    if (frozen_) fail("added after Freeze()");
+    if (spec.pattern.empty() || spec.pattern[0] != '/') fail("pattern must start with '/'");
+    if (size_t star = spec.pattern.find('*');
+        star != std::string::npos && star != spec.pattern.size() - 1) {
+        fail("'*' is allowed only as the final segment");
+    }
+    if (!spec.handler) fail("no handler");
+    for (const RouteSpec& existing : routes_) {
+        if (existing.method == spec.method && existing.pattern == spec.pattern) {
+            fail("added twice");
+        }
+    }
+    routes_.push_back(std::move(spec));
+}
+
+Response Router::Dispatch(Request& request) const {
+    Response response;
+    try {
+        const RouteSpec* route = nullptr;
+        std::string allow;
+        for (const RouteSpec& spec : routes_) {
+            if (!Match(spec.pattern, request.path, nullptr)) continue;
+            if (MethodMatches(spec.method, request.method)) {
+                if (route == nullptr || MoreSpecific(spec.pattern, route->pattern)) route = &spec;
+            } else if (allow.find(spec.method) == std::string::npos) {
+                if (!allow.empty()) allow += ", ";
+                allow += spec.method;
+                if (spec.method == "GET") allow += ", HEAD";
+            }
+        }
+
+        if (route == nullptr && allow.empty()) {
+            if (!IsApiPath(request.path) && fallback_ &&
+                (request.method == "GET" || request.method == "HEAD")) {
+                return fallback_(request);
+            }
+            response = Response::TransportError(404, "not_found", "接口不存在: " + request.path);
+        } else if (route == nullptr) {
+            response = Response::TransportError(405, "method_not_allowed",
+                                                "此接口不支持 " + request.method + " 方法");
+            response.AddHeader("Allow", allow);
+        } else if ((request.method == "POST" || request.method == "PUT" ||
+                    request.method == "PATCH") &&
+                   !request.body.empty() && !Accepted(*route, request.Header("content-type"))) {
+            response = Response::TransportError(
+                415, "unsupported_media_type",
+                "不支持的请求体类型: " + std::string(request.Header("content-type")));
+        } else {
+            request.path_params.clear();
+            Match(route->pattern, request.path, &request.path_params);
+            std::optional<Response> stopped;
+            if (guard_) stopped = guard_(*route, request);
+            response = stopped ? std::move(*stopped) : route->handler(request);
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("request {} {} {}: handler threw: {}", request.request_id, request.method,
+                      request.path, e.what());
+        response = Response::TransportError(500, "internal",
+                                            "服务器内部错误, 请求编号 " + request.request_id);
+    } catch (...) {
+        spdlog::error("request {} {} {}: handler threw a non-standard exception",
+                      request.request_id, request.method, request.path);
+        response = Response::TransportError(500, "internal",
+                                            "服务器内部错误, 请求编号 " + request.request_id);
+    }
+    if (IsApiPath(request.path) && !HasHeader(response, "cache-control")) {
+        response.AddHeader("Cache-Control", "no-store");
+    }
+    return response;
+}
+
+}  // namespace bulwark::http

@@ -1,0 +1,241 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include <boost/json/parse.hpp>
+
+#include "http/router.hpp"
+
+namespace bulwark::http {
+namespace {
+
+namespace json = boost::json;
+
+Request Make(std::string method, std::string path, std::string body = "",
+             std::string content_type = "") {
+    Request request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.target = request.path;
+    request.body = std::move(body);
+    if (!content_type.empty()) request.headers.emplace_back("content-type", content_type);
+    request.request_id = "test-1";
+    return request;
+}
+
+// Designated initializers would trip -Wmissing-field-initializers; build specs field by field.
+RouteSpec Route(std::string method, std::string pattern, Handler handler, bool is_public = false) {
+    RouteSpec spec;
+    spec.method = std::move(method);
+    spec.pattern = std::move(pattern);
+    spec.handler = std::move(handler);
+    spec.is_public = is_public;
+    spec.permission = is_public ? "" : "test.access";
+    return spec;
+}
+
+Handler Named(std::string name) {
+    return [name](Request& r) {
+        json::object body{{"route", name}};
+        for (const auto& [key, value] : r.path_params) body[key] = value;
+        return Response::Json(body);
+    };
+}
+
+std::string RouteOf(const Response& response) {
+    return std::string(json::parse(response.body).at("route").as_string());
+}
+
+std::string ErrorCodeOf(const Response& response) {
+    return std::string(json::parse(response.body).at("error").at("code").as_string());
+}
+
+TEST(MatchPatternTest, Segments) {
+    std::map<std::string, std::string> params;
+    EXPECT_TRUE(MatchPattern("/api/v1/rounds", "/api/v1/rounds", &params));
+    EXPECT_FALSE(MatchPattern("/api/v1/rounds", "/api/v1/rounds/", &params));
+    EXPECT_FALSE(MatchPattern("/api/v1/rounds", "/api/v1/round", &params));
+    EXPECT_FALSE(MatchPattern("/api/v1/rounds", "/api/v1/rounds/1", &params));
+
+    params.clear();
+    EXPECT_TRUE(
+        MatchPattern("/api/v1/rounds/:id/sites/:site", "/api/v1/rounds/7/sites/s-2", &params));
+    EXPECT_EQ(params["id"], "7");
+    EXPECT_EQ(params["site"], "s-2");
+    EXPECT_FALSE(MatchPattern("/api/v1/rounds/:id", "/api/v1/rounds/", &params));
+
+    params.clear();
+    EXPECT_TRUE(MatchPattern("/files/*", "/files/a/b.txt", &params));
+    EXPECT_EQ(params["*"], "a/b.txt");
+    EXPECT_FALSE(MatchPattern("/files/*", "/other/a", &params));
+    EXPECT_TRUE(MatchPattern("/", "/", nullptr));
+    EXPECT_FALSE(MatchPattern("/", "/x", nullptr));
+}
+
+class RouterTest : public ::testing::Test {
+  protected:
+    RouterTest() {
+        router_.Add(Route("GET", "/api/v1/rounds/:id", Named("one")));
+        router_.Add(Route("GET", "/api/v1/rounds/current", Named("current")));
+        router_.Add(Route("DELETE", "/api/v1/rounds/:id", Named("del")));
+        router_.Add(Route("POST", "/api/v1/rounds", Named("create")));
+        RouteSpec import = Route("POST", "/api/v1/imports", Named("import"));
+        import.accepts = {"text/csv", "application/octet-stream"};
+        router_.Add(import);
+        router_.Add(Route("GET", "/api/v1/cached", [](Request&) {
+            Response r = Response::Json(json::object{{"route", "cached"}});
+            r.AddHeader("cache-control", "private, max-age=60");
+            return r;
+        }));
+        router_.Add(Route("GET", "/api/v1/throws", [](Request&) -> Response {
+            throw std::runtime_error("database exploded");
+        }));
+        router_.SetFallback([](Request&) {
+            return Response::Json(json::object{{"route", "web"}});
+        });
+        router_.Freeze();
+    }
+    Router router_;
+};
+
+TEST_F(RouterTest, LiteralSegmentsBeatParameters) {
+    Request current = Make("GET", "/api/v1/rounds/current");
+    EXPECT_EQ(RouteOf(router_.Dispatch(current)), "current");
+    Request one = Make("GET", "/api/v1/rounds/12");
+    Response response = router_.Dispatch(one);
+    EXPECT_EQ(RouteOf(response), "one");
+    EXPECT_EQ(json::parse(response.body).at("id"), "12");
+    EXPECT_EQ(one.Param("id"), "12");
+}
+
+TEST_F(RouterTest, HeadRunsGetRoutes) {
+    Request head = Make("HEAD", "/api/v1/rounds/3");
+    EXPECT_EQ(router_.Dispatch(head).status, 200);
+}
+
+TEST_F(RouterTest, NotFoundAndMethodNotAllowed) {
+    Request unknown = Make("GET", "/api/v1/nope");
+    Response not_found = router_.Dispatch(unknown);
+    EXPECT_EQ(not_found.status, 404);
+    EXPECT_EQ(ErrorCodeOf(not_found), "not_found");
+
+    Request put = Make("PUT", "/api/v1/rounds/3", "{}", "application/json");
+    Response not_allowed = router_.Dispatch(put);
+    EXPECT_EQ(not_allowed.status, 405);
+    EXPECT_EQ(ErrorCodeOf(not_allowed), "method_not_allowed");
+    std::string allow;
+    for (const auto& [name, value] : not_allowed.headers) {
+        if (name == "Allow") allow = value;
+    }
+    EXPECT_EQ(allow, "GET, HEAD, DELETE");
+}
+
+TEST_F(RouterTest, ContentTypeIsChecked) {
+    Request json_body = Make("POST", "/api/v1/rounds", "{}", "Application/JSON; charset=utf-8");
+    EXPECT_EQ(router_.Dispatch(json_body).status, 200);
+    Request form = Make("POST", "/api/v1/rounds", "a=1", "application/x-www-form-urlencoded");
+    Response refused = router_.Dispatch(form);
+    EXPECT_EQ(refused.status, 415);
+    EXPECT_EQ(ErrorCodeOf(refused), "unsupported_media_type");
+    Request no_type = Make("POST", "/api/v1/rounds", "{}");
+    EXPECT_EQ(router_.Dispatch(no_type).status, 415);
+    Request empty = Make("POST", "/api/v1/rounds");
+    EXPECT_EQ(router_.Dispatch(empty).status, 200);
+    Request csv = Make("POST", "/api/v1/imports", "a,b\n", "text/csv");
+    EXPECT_EQ(RouteOf(router_.Dispatch(csv)), "import");
+    Request json_import = Make("POST", "/api/v1/imports", "{}", "application/json");
+    EXPECT_EQ(router_.Dispatch(json_import).status, 415);
+}
+
+TEST_F(RouterTest, ApiResponsesAreNotStoredUnlessTheHandlerSaysSo) {
+    auto cache_control = [](const Response& r) {
+        std::string value;
+        for (const auto& [name, v] : r.headers) {
+            if (name == "Cache-Control" || name == "cache-control") value += v;
+        }
+        return value;
+    };
+    Request one = Make("GET", "/api/v1/rounds/1");
+    EXPECT_EQ(cache_control(router_.Dispatch(one)), "no-store");
+    Request missing = Make("GET", "/api/v1/missing");
+    EXPECT_EQ(cache_control(router_.Dispatch(missing)), "no-store");
+    Request cached = Make("GET", "/api/v1/cached");
+    EXPECT_EQ(cache_control(router_.Dispatch(cached)), "private, max-age=60");
+    Request page = Make("GET", "/rounds/1");
+    EXPECT_EQ(cache_control(router_.Dispatch(page)), "");
+}
+
+TEST_F(RouterTest, FallbackOnlyForNonApiGetAndHead) {
+    Request page = Make("GET", "/rounds/1");
+    EXPECT_EQ(RouteOf(router_.Dispatch(page)), "web");
+    Request head = Make("HEAD", "/");
+    EXPECT_EQ(RouteOf(router_.Dispatch(head)), "web");
+    Request post = Make("POST", "/rounds/1", "{}", "application/json");
+    EXPECT_EQ(router_.Dispatch(post).status, 404);
+    Request api = Make("GET", "/api/nothing");
+    EXPECT_EQ(router_.Dispatch(api).status, 404);
+    Request bare_api = Make("GET", "/api");
+    EXPECT_EQ(router_.Dispatch(bare_api).status, 404);
+}
+
+TEST_F(RouterTest, HandlerExceptionBecomes500) {
+    Request request = Make("GET", "/api/v1/throws");
+    Response response = router_.Dispatch(request);
+    EXPECT_EQ(response.status, 500);
+    EXPECT_EQ(ErrorCodeOf(response), "internal");
+    EXPECT_NE(response.body.find("test-1"), std::string::npos);
+    EXPECT_EQ(response.body.find("database exploded"), std::string::npos);  // not leaked
+}
+
+TEST(RouterGuardTest, GuardRunsFirstAndCanStop) {
+    Router router;
+    int handled = 0;
+    router.Add(Route("GET", "/api/v1/private", [&](Request& r) {
+        ++handled;
+        return Response::Json({{"who", std::any_cast<std::string>(r.context)}});
+    }));
+    router.Add(Route(
+        "GET", "/api/v1/public",
+        [&](Request&) {
+            ++handled;
+            return Response::Empty(204);
+        },
+        /*is_public=*/true));
+    std::vector<std::string> seen;
+    router.SetGuard([&](const RouteSpec& spec, Request& r) -> std::optional<Response> {
+        seen.push_back(spec.pattern);
+        if (spec.is_public) return std::nullopt;
+        if (r.Header("authorization").empty()) {
+            return Response::FromError(Unauthenticated("请先登录"));
+        }
+        r.context = std::string("alice");
+        return std::nullopt;
+    });
+    router.Freeze();
+
+    Request anonymous = Make("GET", "/api/v1/private");
+    EXPECT_EQ(router.Dispatch(anonymous).status, 401);
+    EXPECT_EQ(handled, 0);
+    Request signed_in = Make("GET", "/api/v1/private");
+    signed_in.headers.emplace_back("authorization", "x");
+    Response response = router.Dispatch(signed_in);
+    EXPECT_EQ(json::parse(response.body).at("who"), "alice");
+    Request open = Make("GET", "/api/v1/public");
+    EXPECT_EQ(router.Dispatch(open).status, 204);
+    EXPECT_EQ(handled, 2);
+    EXPECT_EQ(seen.size(), 3u);
+    // Unknown routes never reach the guard.
+    Request unknown = Make("GET", "/api/v1/unknown");
+    router.Dispatch(unknown);
+    EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(RouterDeathTest, DuplicateRouteAborts) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    Router router;
+    router.Add(Route("GET", "/a", Named("a")));
+    EXPECT_DEATH(router.Add(Route("GET", "/a", Named("b"))), "added twice");
+}
+
+}  // namespace
+}  // namespace bulwark::http

@@ -1,0 +1,73 @@
+#pragma once
+
+// Internal to http/: the state the server's threads share, and the connection loop. Included by
+// server.cpp and session.cpp only, so that Asio stays out of every public header.
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "http/connection_registry.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+namespace bulwark::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Everything the server's threads share. Owned by Server::Impl. Members are destroyed in
+// reverse order: the worker pool first, then the I/O objects, then the io_context (whose
+// leftover coroutine frames still reach `connections`, declared before it).
+struct ServerState {
+    ServerState(ServerOptions server_options, const Router& server_router)
+        : options(std::move(server_options)),
+          router(server_router),
+          ioc(std::max(1, options.io_threads)),
+          acceptor(asio::make_strand(ioc)),
+          signals(ioc),
+          workers(static_cast<size_t>(std::max(1, options.worker_threads))) {}
+
+    const ServerOptions options;
+    const Router& router;
+    ConnectionRegistry connections;
+    std::atomic<size_t> in_flight{0};
+
+    enum class State { kNew, kRunning, kStopped };
+    std::mutex state_mu;
+    std::condition_variable state_changed;
+    State state = State::kNew;   // guarded by state_mu
+    std::thread signal_stopper;  // guarded by state_mu
+    std::mutex stop_mu;          // one Stop() at a time
+
+    std::optional<asio::ssl::context> tls;
+    asio::io_context ioc;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::vector<std::thread> io_threads;
+    asio::thread_pool workers;
+};
+
+// Serves one accepted connection until it closes: plain HTTP, or HTTPS after a handshake.
+asio::awaitable<void> RunPlainSession(ServerState& s, tcp::socket socket);
+asio::awaitable<void> RunTlsSession(ServerState& s, tcp::socket socket);
+
+// Logs an exception that ended a coroutine (completion handler of co_spawn).
+void LogIfFailed(const char* what, std::exception_ptr failure);
+
+}  // namespace bulwark::http

@@ -1,0 +1,198 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <set>
+#include <string>
+
+#include <boost/json/parse.hpp>
+
+#include "http/server_test_fixture.hpp"
+
+namespace bulwark::http::testing {
+namespace {
+
+namespace json = boost::json;
+
+TEST_F(ServerTest, RoutesWithPathParamsAndJson) {
+    StartServer();
+    TestClient client(port_);
+    auto response = client.Request("GET", "/api/v1/rounds/42");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->Header("content-type"), "application/json; charset=utf-8");
+    EXPECT_EQ(response->Header("cache-control"), "no-store");
+    EXPECT_FALSE(response->Header("x-request-id").empty());
+    EXPECT_EQ(json::parse(response->body), json::parse(R"({"id":"42"})"));
+}
+
+TEST_F(ServerTest, UnknownApiRouteIs404Json) {
+    StartServer();
+    TestClient client(port_);
+    auto response = client.Request("GET", "/api/v1/nothing");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 404);
+    EXPECT_EQ(response->Header("content-type"), "application/json; charset=utf-8");
+    json::value body = json::parse(response->body);
+    EXPECT_EQ(body.at("error").at("code"), "not_found");
+    EXPECT_TRUE(body.at("error").at("field").is_null());
+    EXPECT_FALSE(response->Header("x-request-id").empty());
+}
+
+TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+    StartServer();
+    TestClient client(port_);
+    auto response = client.Request("DELETE", "/api/v1/rounds/42");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 405);
+    EXPECT_EQ(response->Header("allow"), "GET, HEAD");
+    EXPECT_EQ(json::parse(response->body).at("error").at("code"), "method_not_allowed");
+}
+
+TEST_F(ServerTest, BodyTypesAndJsonHelper) {
+    StartServer();
+    TestClient client(port_);
+    auto wrong_type = client.Request("POST", "/api/v1/rounds", "name=x",
+                                     "Content-Type: application/x-www-form-urlencoded\r\n");
+    ASSERT_TRUE(wrong_type);
+    EXPECT_EQ(wrong_type->status, 415);
+
+    auto ok = client.Request("POST", "/api/v1/rounds", R"({"name":"第一轮"})",
+                             "Content-Type: application/json; charset=UTF-8\r\n");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 201);
+    EXPECT_EQ(json::parse(ok->body).at("name"), "第一轮");
+
+    // No body and no type passes the router; the handler's JSON parse rejects it.
+    auto empty = client.Request("POST", "/api/v1/rounds");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->status, 400);
+    json::value error = json::parse(empty->body).at("error");
+    EXPECT_EQ(error.at("code"), "invalid_argument");
+    EXPECT_EQ(std::string(error.at("message").as_string()).rfind("请求体不是有效的 JSON: ", 0), 0u);
+
+    auto malformed =
+        client.Request("POST", "/api/v1/rounds", "{nope", "Content-Type: application/json\r\n");
+    ASSERT_TRUE(malformed);
+    EXPECT_EQ(malformed->status, 400);
+}
+
+TEST_F(ServerTest, HandlerExceptionIs500WithRequestId) {
+    StartServer();
+    TestClient client(port_);
+    auto response = client.Request("GET", "/api/v1/boom");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 500);
+    json::value error = json::parse(response->body).at("error");
+    EXPECT_EQ(error.at("code"), "internal");
+    std::string message(error.at("message").as_string());
+    EXPECT_NE(message.find(response->Header("x-request-id")), std::string::npos);
+}
+
+TEST_F(ServerTest, KeepAliveReusesTheConnectionWithDistinctRequestIds) {
+    StartServer();
+    TestClient client(port_);
+    std::set<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+        auto response = client.Request("GET", "/api/v1/echo?q=a%20b+c");
+        ASSERT_TRUE(response) << "request " << i;
+        EXPECT_EQ(response->status, 200);
+        EXPECT_NE(response->Header("connection"), "close");
+        json::value body = json::parse(response->body);
+        EXPECT_EQ(body.at("q"), "a b c");
+        EXPECT_EQ(body.at("client"), "127.0.0.1");
+        EXPECT_EQ(body.at("secure"), false);
+        EXPECT_EQ(body.at("request_id"), response->Header("x-request-id").c_str());
+        ids.insert(response->Header("x-request-id"));
+    }
+    EXPECT_EQ(ids.size(), 3u);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+    StartServer();
+    TestClient client(port_);
+    ASSERT_TRUE(
+        client.Send(RawRequest("GET", "/api/v1/rounds/1") + RawRequest("GET", "/api/v1/rounds/2")));
+    auto first = client.Read();
+    auto second = client.Read();
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(json::parse(first->body).at("id"), "1");
+    EXPECT_EQ(json::parse(second->body).at("id"), "2");
+}
+
+TEST_F(ServerTest, ConnectionCloseAndHttp10AreHonoured) {
+    StartServer();
+    TestClient close_client(port_);
+    auto response = close_client.Request("GET", "/healthz", "", "Connection: close\r\n");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->Header("connection"), "close");
+    EXPECT_GE(close_client.WaitClosed(2000), 0);
+
+    TestClient old_client(port_);
+    ASSERT_TRUE(old_client.Send("GET /healthz HTTP/1.0\r\n\r\n"));
+    auto old = old_client.Read();
+    ASSERT_TRUE(old);
+    EXPECT_EQ(old->status, 200);
+    EXPECT_GE(old_client.WaitClosed(2000), 0);
+}
+
+TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
+    StartServer();
+    TestClient client(port_);
+    std::string body = R"({"a":1})";
+    ASSERT_TRUE(
+        client.Send("POST /api/v1/rounds HTTP/1.1\r\nHost: x\r\n"
+                    "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                    "Content-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n"));
+    // The interim answer comes before the body is sent, as real clients wait for it.
+    auto interim = client.Read();
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    ASSERT_TRUE(client.Send(body));
+    auto final_response = client.Read();
+    ASSERT_TRUE(final_response);
+    EXPECT_EQ(final_response->status, 201);
+}
+
+TEST_F(ServerTest, ListenAddresses) {
+    auto start_error = [this]() -> std::optional<ErrorCode> {
+        Server server(options_, router_);
+        auto port = server.Start();
+        if (port.ok()) return std::nullopt;
+        return port.error().code;
+    };
+    options_.listen = "localhost:8080";
+    EXPECT_EQ(start_error(), ErrorCode::kInvalidArgument);
+    options_.listen = "127.0.0.1:65536";
+    EXPECT_EQ(start_error(), ErrorCode::kInvalidArgument);
+    options_.listen = "127.0.0.1";
+    EXPECT_EQ(start_error(), ErrorCode::kInvalidArgument);
+
+    options_.listen = "127.0.0.1:0";
+    StartServer();
+    auto second_start = server_->Start();
+    ASSERT_FALSE(second_start.ok());
+    EXPECT_EQ(second_start.error().code, ErrorCode::kFailedPrecondition);
+    options_.listen = "127.0.0.1:" + std::to_string(port_);
+    EXPECT_EQ(start_error(), ErrorCode::kUnavailable);
+
+    options_.listen = "[::1]:0";
+    Server v6(options_, router_);
+    auto port = v6.Start();
+    if (!port.ok()) GTEST_SKIP() << "no IPv6 loopback here: " << port.error().message;
+    EXPECT_NE(*port, 0);
+}
+
+TEST_F(ServerTest, SigtermStopsGracefully) {
+    StartServer();
+    server_->HandleSignals();
+    TestClient client(port_);
+    ASSERT_TRUE(client.Request("GET", "/healthz"));
+    ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+    server_->Wait();  // returns once the signal stopped the server
+    EXPECT_GE(client.WaitClosed(3000), 0);
+}
+
+}  // namespace
+}  // namespace bulwark::http::testing
