@@ -22,7 +22,7 @@ static_assert(crypto_generichash_BYTES_MAX >= kHashBytes);
 // surrogate id (a row's place is its chain and seq, which are hashed): integers as 8 bytes
 // big-endian, text as its length (8 bytes) and bytes.
 class RowHasher {
-  public:
+public:
     explicit RowHasher(const std::string& prev_hash) {
         crypto_generichash_init(&state_, nullptr, 0, kHashBytes);
         Text(kDomain);
@@ -45,7 +45,7 @@ class RowHasher {
         return out;
     }
 
-  private:
+private:
     crypto_generichash_state state_;
 };
 

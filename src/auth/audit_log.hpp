@@ -15,7 +15,7 @@ namespace bulwark::auth {
 // One audit row: who did what to whom, why, when and from where. Never carries an ID number or
 // a phone: the person is named by internal id.
 struct AuditEntry {
-    int64_t user_id = 0;       // 0 for anonymous (failed login of an unknown name)
+    int64_t user_id = 0;  // 0 for anonymous (failed login of an unknown name)
     std::string username;
     std::string role;          // role name of the acting grant
     std::string scope;         // "community:12"
@@ -26,7 +26,7 @@ struct AuditEntry {
     std::string detail;        // short JSON or text: filters of a search, counts of an export
     std::string client_address;
     std::string request_id;
-    int64_t at = 0;            // Unix ms
+    int64_t at = 0;  // Unix ms
 };
 
 // The append-only, hash-chained audit log. Stateless; thread-safe.

@@ -24,7 +24,7 @@ constexpr int64_t kStart = 1'700'000'000'000;
 // A fresh database with the audit migrations per test: SQLite in a temporary folder, or a new
 // database on the PostgreSQL server of BULWARK_TEST_PG (skipped when unset).
 class AuditLogTest : public ::testing::TestWithParam<std::string> {
-  protected:
+protected:
     void SetUp() override {
         std::random_device random;
         const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);

@@ -32,7 +32,7 @@ struct StoredAuditRow {
 // nothing here updates or deletes its rows. Stateless; thread-safe. The audit page's queries
 // are in audit_query_store.hpp.
 class AuditStore {
-  public:
+public:
     // Module "audit": the tables, the audit page's indexes, and triggers that refuse UPDATE and
     // DELETE of audit_log (and rolling a chain back) on both drivers.
     static std::vector<db::Migration> Migrations();

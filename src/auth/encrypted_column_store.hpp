@@ -20,7 +20,7 @@ struct StoredCiphertext {
 // statements name the column's table and columns, which must be plain identifiers
 // (kInvalidArgument otherwise).
 class EncryptedColumnStore {
-  public:
+public:
     // Rows with id > `after_id` whose value is not NULL, in id order, at most `limit`.
     static Result<std::vector<StoredCiphertext>> Page(db::Session& s, const EncryptedColumn& c,
                                                       int64_t after_id, int64_t limit);

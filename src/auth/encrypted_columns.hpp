@@ -23,11 +23,11 @@ struct EncryptedColumn {
 // Every module's encrypted columns, registered at start by app/ (RegisterEncryptedColumns). Not
 // thread-safe; fill it before use.
 class EncryptedColumnSet {
-  public:
+public:
     void Add(std::vector<EncryptedColumn> columns);
     const std::vector<EncryptedColumn>& all() const { return all_; }
 
-  private:
+private:
     std::vector<EncryptedColumn> all_;
 };
 

@@ -38,7 +38,7 @@ TEST(PersonalKeysTest, CreatesTheKeyFolderAndFileOwnerOnly) {
 
 // A table with an encrypted column, on SQLite or (BULWARK_TEST_PG) PostgreSQL.
 class ReencryptTest : public ::testing::TestWithParam<std::string> {
-  protected:
+protected:
     void SetUp() override {
         std::random_device random;
         const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);

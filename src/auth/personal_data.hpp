@@ -27,7 +27,7 @@ namespace bulwark::auth {
 // Created with mode 0600 whatever the umask (O_CREAT|O_EXCL, then fchmod); replaced atomically
 // (write beside, rename) by AddKeyToFile. Keys are wiped from memory by the destructor.
 class PersonalDataCipher {
-  public:
+public:
     // Loads `path` (mode 0600), creating it with fresh random keys if it does not exist. Refuses
     // a key file readable by group or others.
     static Result<std::unique_ptr<PersonalDataCipher>> OpenKeyFile(const std::string& path);
@@ -49,7 +49,7 @@ class PersonalDataCipher {
 
     ~PersonalDataCipher();
 
-  private:
+private:
     PersonalDataCipher() = default;
     std::vector<std::array<uint8_t, 32>> keys_;  // index = version - 1
     std::array<uint8_t, 32> index_key_{};

@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class KeyFileTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         std::random_device random;
         dir_ = fs::temp_directory_path() / ("bulwark_keys_" + std::to_string(random()));
