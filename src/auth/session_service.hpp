@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "auth/account_store.hpp"
+#include "auth/login_limiter.hpp"
+#include "auth/principal.hpp"
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "db/database.hpp"
+
+namespace bulwark::auth {
+
+struct SessionPolicy {
+    int64_t idle_ms = 30 * 60 * 1000;           // ends after this long without a request
+    int64_t absolute_ms = 12 * 60 * 60 * 1000;  // ends this long after login, whatever happens
+    // last_seen_at is written at most this often, so that most requests only read; a session
+    // may therefore end up to this much before its exact idle limit.
+    int64_t touch_interval_ms = 60 * 1000;
+};
+
+// Where a request came from, for sessions and audit rows.
+struct ClientInfo {
+    std::string address;
+    std::string user_agent;
+    std::string request_id;
+};
+
+// The answer to a login: signed in (with the new token), rejected (wrong name or password, or
+// locked: one message for unknown names and wrong passwords) or limited (too many failures).
+struct LoginOutcome {
+    enum class Kind { kSignedIn, kRejected, kLimited };
+    Kind kind = Kind::kRejected;
+    std::string message;              // for kRejected and kLimited
+    int64_t retry_after_seconds = 0;  // for kLimited
+    std::string token;                // for kSignedIn: the session cookie's value
+    std::string csrf_token;
+    UserRecord user;  // for kSignedIn; password_hash cleared
+    Principal principal;
+};
+
+// A request's session, resolved by the guard.
+struct Authenticated {
+    Principal principal;
+    std::string csrf_token;
+    bool must_change_password = false;
+};
+
+// The message for a wrong password and an unknown name alike.
+inline constexpr std::string_view kWrongCredentials = "用户名或密码错误";
+
+// Sign-in, session lookup and sign-out. Sessions are 128-bit random tokens held by the browser;
+// the database keeps only their BLAKE2b digest. Every login, failure and logout is audited in
+// the same transaction as its change. Thread-safe (holds only references and settings).
+class SessionService {
+public:
+    SessionService(db::Database& db, Clock& clock, SessionPolicy policy = {},
+                   LoginLimits limits = {});
+
+    // Checks the password (Argon2id) within the login limits and, when right, starts a new
+    // session (ending `previous_token`'s, if any). Errors only for database failures.
+    Result<LoginOutcome> Login(std::string_view username, std::string_view password,
+                               const ClientInfo& client, std::string_view previous_token = {});
+    // The session of `token`: kUnauthenticated when there is none, it expired (idle or
+    // absolute) or its user is locked; such sessions are deleted.
+    Result<Authenticated> Authenticate(std::string_view token, const ClientInfo& client);
+    // Ends `who`'s current session on the server.
+    Status Logout(const Principal& who);
+
+    const LoginLimiter& limiter() const { return limiter_; }
+    const SessionPolicy& policy() const { return policy_; }
+
+private:
+    db::Database& db_;
+    Clock& clock_;
+    SessionPolicy policy_;
+    LoginLimiter limiter_;
+};
+
+// Lower-case ASCII form of a user name as typed at login (names are stored that way).
+std::string NormalizeUsername(std::string_view username);
+// Builds the principal of `user` (grants with their permissions) for a request from `client`.
+Principal MakePrincipal(const UserRecord& user, std::vector<Principal::GrantedPermissions> grants,
+                        const ClientInfo& client, int64_t session_id);
+
+}  // namespace bulwark::auth
