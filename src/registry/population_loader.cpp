@@ -1,0 +1,254 @@
+// LoadPopulation: the synthetic population written through the registry store, with generation
+// and sealing on one thread and the database writes on the caller's (and the driver's) thread.
+#include <sodium.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "registry/registry_store.hpp"
+#include "registry/sealing.hpp"
+#include "registry/synthetic_population.hpp"
+
+namespace bulwark::registry {
+namespace {
+
+// One building ready to insert: rows sealed, ids not yet assigned (a resident's household_id
+// holds the index of its household in `households` until then).
+struct SealedBuilding {
+    SyntheticBuilding place;  // names and indexes; its households' members are cleared
+    std::vector<Household> households;
+    std::vector<Resident> residents;
+};
+
+// Random bytes for code tokens, drawn from libsodium 4 KiB at a time.
+class TokenSource {
+public:
+    std::string Next() {
+        if (used_ == kTokens) {
+            randombytes_buf(bytes_.data(), bytes_.size());
+            used_ = 0;
+        }
+        return CodeTokenFromBytes(bytes_.data() + 16 * used_++);
+    }
+
+private:
+    static constexpr size_t kTokens = 256;
+    std::array<unsigned char, 16 * kTokens> bytes_{};
+    size_t used_ = kTokens;
+};
+
+SealedBuilding Seal(SyntheticBuilding&& b, const auth::PersonalDataCipher& cipher,
+                    TokenSource& tokens, int64_t now) {
+    SealedBuilding out;
+    out.households.reserve(b.households.size());
+    out.residents.reserve(static_cast<size_t>(b.resident_count()));
+    for (size_t hi = 0; hi < b.households.size(); ++hi) {
+        SyntheticHousehold& h = b.households[hi];
+        out.households.push_back({.unit = h.unit, .room = h.room, .floor = h.floor});
+        for (SyntheticPerson& p : h.members) {
+            Resident r;
+            r.household_id = static_cast<int64_t>(hi);
+            r.name = std::move(p.name);
+            r.name_initials = std::move(p.name_initials);
+            SealDocument(cipher, p.doc_type, p.doc_number, &r);
+            SealPhone(cipher, p.phone, &r);
+            r.sex = p.sex;
+            r.birth_date = p.birth_date;
+            r.residency = p.residency;
+            r.presence = p.presence;
+            r.tags = p.tags;
+            r.code_token = tokens.Next();
+            r.code_issued_at = r.created_at = r.updated_at = now;
+            r.version = 1;
+            out.residents.push_back(std::move(r));
+        }
+    }
+    b.households.clear();
+    out.place = std::move(b);
+    return out;
+}
+
+// A bounded queue between the generating thread and the writing thread.
+class BuildingQueue {
+public:
+    explicit BuildingQueue(size_t capacity) : capacity_(capacity) {}
+    // False if the consumer gave up.
+    bool Push(SealedBuilding b) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
+        if (cancelled_) return false;
+        items_.push_back(std::move(b));
+        cv_.notify_all();
+        return true;
+    }
+    void Finish() {
+        std::lock_guard lock(mu_);
+        finished_ = true;
+        cv_.notify_all();
+    }
+    void Cancel() {
+        std::lock_guard lock(mu_);
+        cancelled_ = true;
+        cv_.notify_all();
+    }
+    // nullopt once the producer finished and everything was taken.
+    std::optional<SealedBuilding> Pop() {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !items_.empty() || finished_; });
+        if (items_.empty()) return std::nullopt;
+        SealedBuilding b = std::move(items_.front());
+        items_.pop_front();
+        cv_.notify_all();
+        return b;
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<SealedBuilding> items_;
+    size_t capacity_;
+    bool finished_ = false;
+    bool cancelled_ = false;
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCipher& cipher,
+                                  Clock& clock, const PopulationOptions& options,
+                                  const std::function<void(const LoadReport&)>& progress) {
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    auto start = std::chrono::steady_clock::now();
+    const int64_t now = clock.NowMillis();
+
+    RegistryStore::NextIds next;
+    RETURN_IF_ERROR(db.Write([&](db::Session& s) -> Status {
+        ASSIGN_OR_RETURN(int64_t residents, RegistryStore::CountAllResidents(s));
+        ASSIGN_OR_RETURN(std::vector<Street> streets, RegistryStore::ListStreets(s));
+        if (residents > 0 || !streets.empty()) {
+            return FailedPrecondition("数据库不是空的 (已有 " + std::to_string(streets.size()) +
+                                      " 个街道、" + std::to_string(residents) +
+                                      " 名居民): 演示数据和合成人口只写入空数据库");
+        }
+        RETURN_IF_ERROR(RegistryStore::DropBulkLoadIndexes(s));
+        ASSIGN_OR_RETURN(next, RegistryStore::NextFreeIds(s));
+        return Ok();
+    }));
+
+    BuildingQueue queue(3);
+    std::optional<Error> producer_error;
+    std::thread producer([&] {
+        try {
+            PopulationGenerator generator(options);
+            TokenSource tokens;
+            SyntheticBuilding b;
+            while (generator.Next(&b)) {
+                if (!queue.Push(Seal(std::move(b), cipher, tokens, now))) break;
+                b = SyntheticBuilding();
+            }
+        } catch (const std::exception& e) {
+            producer_error = Internal(std::string("生成人口时出错: ") + e.what());
+        }
+        queue.Finish();
+    });
+
+    LoadReport report;
+    int street_index = -1, community_index = -1, grid_index = -1;
+    int64_t street_id = 0, community_id = 0, grid_id = 0;
+    Status failed = Ok();
+    while (auto item = queue.Pop()) {
+        SealedBuilding& b = *item;
+        LoadReport added;
+        Status s = db.Write([&](db::Session& s) -> Status {
+            if (b.place.street_index != street_index) {
+                ASSIGN_OR_RETURN(
+                    Street st, RegistryStore::InsertStreet(
+                                   s, {.name = b.place.street, .district = b.place.district}, now));
+                street_id = st.id;
+                added.streets = 1;
+            }
+            if (b.place.community_index != community_index) {
+                ASSIGN_OR_RETURN(Community c,
+                                 RegistryStore::InsertCommunity(
+                                     s, {.street_id = street_id, .name = b.place.community}, now));
+                community_id = c.id;
+                added.communities = 1;
+            }
+            if (b.place.grid_index != grid_index) {
+                ASSIGN_OR_RETURN(Grid g,
+                                 RegistryStore::InsertGrid(
+                                     s, {.community_id = community_id, .name = b.place.grid}, now));
+                grid_id = g.id;
+                added.grids = 1;
+            }
+            ASSIGN_OR_RETURN(Building building,
+                             RegistryStore::InsertBuilding(s,
+                                                           {.street_id = street_id,
+                                                            .community_id = community_id,
+                                                            .grid_id = grid_id,
+                                                            .name = b.place.name,
+                                                            .floors = b.place.floors},
+                                                           now));
+            int64_t first_household = next.household;
+            for (size_t i = 0; i < b.households.size(); ++i) {
+                b.households[i].id = first_household + static_cast<int64_t>(i);
+                b.households[i].building_id = building.id;
+            }
+            for (size_t i = 0; i < b.residents.size(); ++i) {
+                Resident& r = b.residents[i];
+                r.id = next.resident + static_cast<int64_t>(i);
+                r.household_id += first_household;
+                r.building_id = building.id;
+                r.grid_id = grid_id;
+                r.community_id = community_id;
+                r.street_id = street_id;
+            }
+            RETURN_IF_ERROR(RegistryStore::InsertHouseholdsBulk(s, b.households));
+            RETURN_IF_ERROR(RegistryStore::InsertResidentsBulk(s, b.residents));
+            return Ok();
+        });
+        if (!s.ok()) {
+            failed = std::move(s);
+            queue.Cancel();
+            break;
+        }
+        street_index = b.place.street_index;
+        community_index = b.place.community_index;
+        grid_index = b.place.grid_index;
+        next.household += static_cast<int64_t>(b.households.size());
+        next.resident += static_cast<int64_t>(b.residents.size());
+        report.streets += added.streets;
+        report.communities += added.communities;
+        report.grids += added.grids;
+        report.buildings += 1;
+        report.households += static_cast<int64_t>(b.households.size());
+        report.residents += static_cast<int64_t>(b.residents.size());
+        report.load_seconds = SecondsSince(start);
+        if (progress) progress(report);
+    }
+    producer.join();
+    if (!failed.ok()) {
+        // Leave what was written usable: its unique indexes back in place.
+        (void)db.Write([](db::Session& s) { return RegistryStore::CreateBulkLoadIndexes(s); });
+        return std::move(failed).error();
+    }
+    if (producer_error) return *producer_error;
+    report.load_seconds = SecondsSince(start);
+
+    auto index_start = std::chrono::steady_clock::now();
+    RETURN_IF_ERROR(db.Write([](db::Session& s) -> Status {
+        RETURN_IF_ERROR(RegistryStore::CreateBulkLoadIndexes(s));
+        return RegistryStore::ResyncIdSequences(s);
+    }));
+    report.index_seconds = SecondsSince(index_start);
+    return report;
+}
+
+}  // namespace bulwark::registry
