@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "db/database.hpp"
+#include "tests/support/accounts.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 
@@ -28,7 +29,19 @@ protected:
             db_url_ = testsupport::CreateTestPostgresDatabase();
             ASSERT_FALSE(db_url_.empty()) << "could not create a test database";
         }
+        // There is no default account: every API call below is made as this administrator.
+        std::string output;
+        ASSERT_TRUE(testsupport::AddUser(data_dir_, db_url_, "admin", kPassword, "administrator",
+                                         "street:1", &output))
+            << output;
     }
+
+    // Signs `client` in as the administrator (cookie and X-CSRF-Token kept by the client).
+    static void LogIn(HttpClient& client) {
+        EXPECT_FALSE(testsupport::LogIn(client, "admin", kPassword).empty());
+    }
+
+    static constexpr const char* kPassword = "api-test-password";
 
     std::unique_ptr<ServerProcess> StartServer(std::vector<std::string> extra = {},
                                                std::string data_dir = "") {
@@ -74,6 +87,7 @@ std::string ClientError(const std::string& key, const std::string& message) {
 TEST_P(ApiTest, HealthAndInfo) {
     auto server = StartServer();
     HttpClient client(server->port());
+    LogIn(client);
     auto health = client.Get("/healthz");
     EXPECT_EQ(health.status, 200);
     EXPECT_TRUE(health.body.empty());
@@ -91,6 +105,7 @@ TEST_P(ApiTest, HealthAndInfo) {
 TEST_P(ApiTest, BadRequestsGetCleanErrors) {
     auto server = StartServer({"--body-limit", "4096", "--read-timeout-ms", "1000"});
     HttpClient client(server->port());
+    LogIn(client);
 
     ExpectErrorBody(client.Get("/api/v1/no-such-thing"), 404, "not_found");
     ExpectErrorBody(client.Send("DELETE", "/api/v1/system/info", ""), 405, "method_not_allowed");
@@ -122,6 +137,7 @@ TEST_P(ApiTest, BadRequestsGetCleanErrors) {
 TEST_P(ApiTest, WritesAreIdempotentByKey) {
     auto server = StartServer();
     HttpClient client(server->port());
+    LogIn(client);
     auto first = client.PostJson("/api/v1/client-errors", ClientError("retry-key-1", "扫码失败"));
     ASSERT_EQ(first.status, 201) << first.body;
     auto retry = client.PostJson("/api/v1/client-errors", ClientError("retry-key-1", "扫码失败"));
@@ -132,7 +148,8 @@ TEST_P(ApiTest, WritesAreIdempotentByKey) {
 
     auto list = client.Get("/api/v1/client-errors");
     ASSERT_EQ(list.status, 200);
-    auto& items = Parse(list.body).at("items").as_array();
+    json::value listed = Parse(list.body);
+    auto& items = listed.at("items").as_array();
     ASSERT_EQ(items.size(), 1u);
     EXPECT_EQ(items[0].at("message").as_string(), "扫码失败");
 }
@@ -148,6 +165,7 @@ TEST_P(ApiTest, AcknowledgedWritesSurviveKillDashNine) {
     for (int t = 0; t < 8; ++t) {
         writers.emplace_back([&, t] {
             HttpClient client(port);
+            LogIn(client);
             for (int i = 0; !stop; ++i) {
                 std::string key = "crash-" + std::to_string(t) + "-" + std::to_string(i);
                 auto r = client.PostJson("/api/v1/client-errors", ClientError(key, "m" + key));
@@ -185,6 +203,7 @@ TEST_P(ApiTest, AcknowledgedWritesSurviveKillDashNine) {
 TEST_P(ApiTest, GracefulShutdownOnSigterm) {
     auto server = StartServer();
     HttpClient client(server->port());
+    LogIn(client);
     ASSERT_EQ(client.PostJson("/api/v1/client-errors", ClientError("before-stop", "x")).status, 201);
     int status = server->Stop();
     EXPECT_TRUE(WIFEXITED(status)) << "server did not exit by itself on SIGTERM";
@@ -196,6 +215,8 @@ TEST_P(ApiTest, TwoServersOnOnePostgresSeeEachOthersWrites) {
     auto a = StartServer({}, testsupport::MakeTempDir("bulwark-api-a"));
     auto b = StartServer({}, testsupport::MakeTempDir("bulwark-api-b"));
     HttpClient ca(a->port()), cb(b->port());
+    LogIn(ca);
+    LogIn(cb);
     ASSERT_EQ(ca.PostJson("/api/v1/client-errors", ClientError("from-a-0001", "甲")).status, 201);
     ASSERT_EQ(cb.PostJson("/api/v1/client-errors", ClientError("from-b-0001", "乙")).status, 201);
     for (HttpClient* c : {&ca, &cb}) {
@@ -213,6 +234,7 @@ TEST_P(ApiTest, BackupWhileServing) {
     if (GetParam() == "postgres") GTEST_SKIP() << "PostgreSQL backups are pg_dump's job";
     auto server = StartServer();
     HttpClient client(server->port());
+    LogIn(client);
     ASSERT_EQ(client.PostJson("/api/v1/client-errors", ClientError("backup-key-1", "备份")).status, 201);
     std::string target = data_dir_ + "/copy.db";
     std::string cmd = testsupport::BulwarkBinary() + " --data " + data_dir_ + " --log-level warn backup " +

@@ -10,5 +10,9 @@ namespace bulwark::app {
 // process exit code in `*exit_code`. `common` is filled by the parent's options before it runs.
 void AddServeCommand(CLI::App& cli, const CommonOptions& common, int* exit_code);
 void AddAdminCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
+// `bulwark user add|list|lock|unlock|reset-password` (user_commands.cpp).
+void AddUserCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
+// `bulwark routes [--json]`: every route's declaration (routes_command.cpp).
+void AddRoutesCommand(CLI::App& cli, const CommonOptions& common, int* exit_code);
 
 }  // namespace bulwark::app

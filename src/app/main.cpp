@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     app::AddServeCommand(cli, common, &exit_code);
     app::AddAdminCommands(cli, common, &exit_code);
+    app::AddUserCommands(cli, common, &exit_code);
+    app::AddRoutesCommand(cli, common, &exit_code);
     cli.parse_complete_callback([&] { SetupLogging(common.log_level); });
     try {
         cli.parse(argc, argv);

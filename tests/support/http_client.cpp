@@ -19,12 +19,21 @@ struct HttpClient::Impl {
     std::optional<beast::tcp_stream> stream;
     beast::flat_buffer buffer;
     std::map<std::string, std::string> cookies;
+    std::map<std::string, std::string> default_headers;
 };
 
 HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::Get(const std::string& target) { return Send("GET", target, ""); }
+
+void HttpClient::SetHeader(const std::string& name, const std::string& value) {
+    if (value.empty()) {
+        impl_->default_headers.erase(name);
+    } else {
+        impl_->default_headers[name] = value;
+    }
+}
 
 HttpResult HttpClient::PostJson(const std::string& target, const std::string& body) {
     return Send("POST", target, body, {{"Content-Type", "application/json"}});
@@ -47,6 +56,7 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
         }
         http::request<http::string_body> req{http::string_to_verb(method), target, 11};
         req.set(http::field::host, "127.0.0.1");
+        for (auto& [k, v] : impl_->default_headers) req.set(k, v);
         for (auto& [k, v] : headers) req.set(k, v);
         if (!impl_->cookies.empty()) {
             std::string cookie;

@@ -29,6 +29,9 @@ public:
     HttpResult PostJson(const std::string& target, const std::string& body);
     HttpResult Send(const std::string& method, const std::string& target, const std::string& body,
                     std::vector<std::pair<std::string, std::string>> headers = {});
+    // Sends `name: value` with every later request (e.g. X-CSRF-Token after logging in); an
+    // empty value stops sending it. Per-request headers of the same name take precedence.
+    void SetHeader(const std::string& name, const std::string& value);
     // How many TCP connections this client opened (for keep-alive checks).
     int connections_opened() const { return connections_opened_; }
 
