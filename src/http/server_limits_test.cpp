@@ -138,6 +138,24 @@ TEST_F(ServerTest, TooManyInFlightGets503) {
     EXPECT_EQ(again->status, 200);
 }
 
+TEST_F(ServerTest, BlockedHandlerDoesNotBlockIo) {
+    options_.io_threads = 1;
+    options_.worker_threads = 2;
+    StartServer();
+    TestClient blocked(port_);
+    ASSERT_TRUE(blocked.Send(RawRequest("GET", "/api/v1/slow")));
+    ASSERT_TRUE(gate_.WaitEntered(1));
+    // The only I/O thread still serves others while the handler waits on the worker pool.
+    TestClient other(port_, 2000);
+    auto response = other.Request("GET", "/healthz");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    gate_.Open();
+    auto done = blocked.Read();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->status, 200);
+}
+
 TEST_F(ServerTest, GracefulStopFinishesInFlightAndClosesIdle) {
     StartServer();
     TestClient idle(port_);
