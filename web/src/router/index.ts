@@ -9,6 +9,10 @@ declare module 'vue-router' {
     interface RouteMeta {
         // The section whose nav.<key> names the page (menu highlight, document title).
         section?: SectionKey
+        // Open without signing in (the login page).
+        public?: boolean
+        // The permission the page needs (from its section).
+        permission?: string
     }
 }
 
@@ -17,14 +21,25 @@ export function buildRoutes(): RouteRecordRaw[] {
         path: section.path === '/' ? '' : section.path.slice(1),
         name: section.key,
         component: section.page,
-        meta: { section: section.key },
+        meta: { section: section.key, permission: section.permission },
     }))
     return [
+        {
+            path: '/login',
+            name: 'login',
+            component: () => import('@/pages/LoginPage.vue'),
+            meta: { public: true },
+        },
         {
             path: '/',
             component: AppLayout,
             children: [
                 ...pages,
+                {
+                    path: 'forbidden',
+                    name: 'forbidden',
+                    component: () => import('@/pages/ForbiddenPage.vue'),
+                },
                 {
                     path: ':pathMatch(.*)*',
                     name: 'not-found',

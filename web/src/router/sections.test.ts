@@ -3,7 +3,7 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 
 import { addAccessCheck, installGuards } from './guards'
 import { buildRoutes } from './index'
-import { kSections, sectionForPath, sectionsWithPages } from './sections'
+import { kSections, menuTree, sectionForPath, sectionsWithPages } from './sections'
 
 describe('sections', () => {
     it('lists the product sections in menu order', () => {
@@ -16,18 +16,46 @@ describe('sections', () => {
             'results',
             'audit',
             'system',
+            'users',
+            'account',
         ])
     })
 
-    it('shows only sections that have a page', () => {
-        expect(sectionsWithPages().map((s) => s.key)).toEqual(['dashboard'])
+    it('routes only sections that have a page', () => {
+        expect(sectionsWithPages().map((s) => s.key)).toEqual(['dashboard', 'audit', 'users', 'account'])
     })
 
-    it('routes every page lazily', () => {
-        const layout = buildRoutes()[0]
-        const names = layout.children?.map((r) => r.name)
-        expect(names).toEqual(['dashboard', 'not-found'])
-        for (const child of layout.children ?? []) expect(typeof child.component).toBe('function')
+    it('routes every page lazily, the login page outside the app frame', () => {
+        const routes = buildRoutes()
+        const login = routes.find((r) => r.name === 'login')
+        expect(login?.path).toBe('/login')
+        expect(login?.meta?.public).toBe(true)
+        expect(typeof login?.component).toBe('function')
+        const layout = routes.find((r) => r.path === '/')
+        const names = layout?.children?.map((r) => r.name)
+        expect(names).toEqual(['dashboard', 'audit', 'users', 'account', 'forbidden', 'not-found'])
+        for (const child of layout?.children ?? []) {
+            expect(typeof child.component).toBe('function')
+            expect(child.meta?.public).toBeFalsy()
+        }
+        const users = layout?.children?.find((r) => r.name === 'users')
+        expect(users?.meta?.permission).toBe('users.manage')
+        expect(layout?.children?.find((r) => r.name === 'audit')?.meta?.permission).toBe('audit.read')
+    })
+
+    it('lists in the menu only what the user may open, pages under their group', () => {
+        const menu = (permissions: string[]) =>
+            menuTree((p) => permissions.includes(p)).map((e) => [e.section.key, e.children.map((c) => c.key)])
+        expect(menu([])).toEqual([['dashboard', []]])
+        expect(menu(['audit.read'])).toEqual([
+            ['dashboard', []],
+            ['audit', []],
+        ])
+        expect(menu(['users.manage', 'audit.read'])).toEqual([
+            ['dashboard', []],
+            ['audit', []],
+            ['system', ['users']],
+        ])
     })
 
     it('finds the section of a path by its longest prefix', () => {

@@ -7,6 +7,7 @@ import {
     PieChart,
     Setting,
     User,
+    UserFilled,
 } from '@element-plus/icons-vue'
 import type { Component } from 'vue'
 
@@ -23,12 +24,22 @@ export type SectionKey =
     | 'results'
     | 'audit'
     | 'system'
+    | 'users'
+    | 'account'
 
 export interface Section {
     key: SectionKey
     path: string
     icon: Component
     page?: () => Promise<Component | { default: Component }>
+    // The permission (from GET /auth/me) needed to see the entry and open the page. The server
+    // checks every request itself; this only keeps people from pages they cannot use.
+    permission?: string
+    // The menu group the entry sits under: a section without a page of its own, shown as a
+    // sub-menu while at least one of its entries is shown.
+    parent?: SectionKey
+    // A page reached from elsewhere (我的账户, from the user menu), not listed in the side menu.
+    hidden?: boolean
 }
 
 export const kSections: readonly Section[] = [
@@ -38,8 +49,17 @@ export const kSections: readonly Section[] = [
     { key: 'sampling', path: '/sampling', icon: FirstAidKit },
     { key: 'coverage', path: '/coverage', icon: PieChart },
     { key: 'results', path: '/results', icon: DocumentChecked },
-    { key: 'audit', path: '/audit', icon: Memo },
+    { key: 'audit', path: '/audit', icon: Memo, permission: 'audit.read', page: () => import('@/pages/AuditPage.vue') },
     { key: 'system', path: '/system', icon: Setting },
+    {
+        key: 'users',
+        path: '/users',
+        icon: UserFilled,
+        parent: 'system',
+        permission: 'users.manage',
+        page: () => import('@/pages/UsersPage.vue'),
+    },
+    { key: 'account', path: '/account', icon: User, hidden: true, page: () => import('@/pages/AccountPage.vue') },
 ]
 
 export type SectionWithPage = Section & Required<Pick<Section, 'page'>>
@@ -59,4 +79,24 @@ export function sectionForPath(path: string, sections: readonly Section[] = kSec
         if (matches && (!best || section.path.length > best.path.length)) best = section
     }
     return best
+}
+
+// One entry of the side menu: a page, or a group (its `children` are the pages under it).
+export interface MenuEntry {
+    section: Section
+    children: SectionWithPage[]
+}
+
+// The side menu for a user who holds the permissions `can` says yes to: pages they may open,
+// in section order, each under its group if it has one; a group only when it has an entry.
+export function menuTree(can: (permission: string) => boolean, sections: readonly Section[] = kSections): MenuEntry[] {
+    const allowed = (section: Section) => !section.hidden && (!section.permission || can(section.permission))
+    const entries: MenuEntry[] = []
+    for (const section of sections) {
+        if (section.parent) continue
+        const children = sectionsWithPages(sections).filter((child) => child.parent === section.key && allowed(child))
+        if (children.length > 0 && allowed(section)) entries.push({ section, children })
+        else if (section.page && allowed(section)) entries.push({ section, children: [] })
+    }
+    return entries
 }
