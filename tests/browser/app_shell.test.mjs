@@ -1,10 +1,11 @@
 // The app shell in a real browser: Chinese first, the English switch, the dashboard's states,
 // deep links and the phone layout. Needs `npm run build` in web/ first; see lib.mjs for which
-// server it runs against (BULWARK_BIN, else the harness's static stand-in).
+// server it runs against (BULWARK_BIN, else the harness's static stand-in). Pages need a
+// signed-in user: a community worker (kStaffUser), whose menu has only the overview.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 
-import { launchBrowser, screenshot, startServer, touchTargets } from './lib.mjs'
+import { kStaffUser, launchBrowser, screenshot, signIn, startServer, touchTargets } from './lib.mjs'
 
 const kTimeout = 60_000
 const kSystemInfo = '**/api/v1/system/info'
@@ -38,9 +39,10 @@ describe('app shell', () => {
     let browser
 
     before(async () => {
-        server = await startServer()
+        server = await startServer({ users: [kStaffUser] })
         console.log(`# server: ${server.kind} at ${server.baseUrl}`)
         browser = await launchBrowser({ viewport: { width: 1280, height: 800 } })
+        await signIn(browser.context, server)
     })
 
     after(async () => {
@@ -117,7 +119,7 @@ describe('app shell', () => {
             assert.equal(response.status(), 404)
         }
         // The page shows what the real server answered: its state, or its own error message
-        // (e.g. 401 「请先登录」 once the API needs a session and no one has signed in).
+        // (e.g. 403 「没有执行此操作的权限」 for an account without system.info.read).
         if (response.status() === 200) {
             const info = await response.json()
             await page.locator('[data-state="ready"]').waitFor()
@@ -162,13 +164,14 @@ describe('phone layout', () => {
     let browser
 
     before(async () => {
-        server = await startServer()
+        server = await startServer({ users: [kStaffUser] })
         browser = await launchBrowser({
             viewport: { width: 390, height: 844 },
             deviceScaleFactor: 2,
             isMobile: true,
             hasTouch: true,
         })
+        await signIn(browser.context, server)
     })
 
     after(async () => {

@@ -7,6 +7,9 @@
 //   (unset)                       the harness's own static server below, a stand-in that serves
 //                                 web/dist with the same SPA fallback and answers every /api/ call
 //                                 with a JSON 404; it has no API at all.
+// The app shows its pages only to a signed-in user: `signIn()` below signs in for real (an account
+// made by `startServer({ users })` before the server starts) or, on the stand-in, fakes the
+// answer to GET /api/v1/auth/me.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -37,15 +40,96 @@ function assertBuilt() {
 
 // Starts the server for the tests: the real one when BULWARK_BIN is set, else the harness's
 // static stand-in. Resolves to { kind: 'bulwark' | 'harness-static', baseUrl, stop() }.
-export async function startServer() {
+// `options.users` (real server only): accounts to create first, as for createUser().
+export async function startServer(options = {}) {
     assertBuilt()
     const bin = process.env.BULWARK_BIN
-    return bin ? startBulwark(bin) : startHarnessStaticServer(kWebDist)
+    return bin ? startBulwark(bin, options) : startHarnessStaticServer(kWebDist)
+}
+
+// ---- accounts ----
+// An account for the tests. There is no default account: each is made with `bulwark user add`.
+// `role` and `scope` as the command takes them.
+export const kStaffUser = {
+    username: 'staff',
+    displayName: '测试社工',
+    role: 'staff',
+    scope: 'street:1',
+    password: 'browser-test-staff-password',
+}
+
+// Runs `bulwark --data DIR ARGS...` to completion with `input` on its stdin; resolves to its
+// stdout, rejects with its output when it fails.
+export function runBulwark(bin, dataDir, args, input = '') {
+    return new Promise((resolveRun, reject) => {
+        const child = spawn(bin, ['--data', dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (chunk) => (stdout += chunk))
+        child.stderr.on('data', (chunk) => (stderr += chunk))
+        child.once('error', reject)
+        child.once('exit', (code) => {
+            if (code === 0) resolveRun(stdout)
+            else reject(new Error(`bulwark ${args.join(' ')} exited with ${code}\n${stdout}${stderr}`))
+        })
+        child.stdin.end(input)
+    })
+}
+
+// Creates `user` in the data folder (before the server starts, like the README's first command).
+export function createUser(bin, dataDir, user) {
+    const args = ['user', 'add', '--username', user.username, '--role', user.role, '--scope', user.scope]
+    if (user.displayName) args.push('--display-name', user.displayName)
+    args.push('--password-stdin')
+    return runBulwark(bin, dataDir, args, `${user.password}\n`)
+}
+
+// Signs `context` in as `user`. On the real server: POST /api/v1/auth/login through the context's
+// own request API, so the session cookies land in the browser. On the stand-in: GET
+// /api/v1/auth/me is answered with `user` (with the permissions of `permissions`), and the CSRF
+// cookie a session comes with is set.
+export async function signIn(context, server, user = kStaffUser, permissions = ['account.self', 'system.info.read']) {
+    if (server.kind === 'bulwark') {
+        const response = await context.request.post(`${server.baseUrl}/api/v1/auth/login`, {
+            data: { username: user.username, password: user.password },
+            headers: { Origin: server.baseUrl },
+        })
+        if (!response.ok()) throw new Error(`sign-in as ${user.username}: ${response.status()} ${await response.text()}`)
+        return
+    }
+    // The app asks GET /auth/me only when the CSRF cookie of a session is there.
+    await context.addCookies([{ name: 'bulwark_csrf', value: 'stand-in', url: server.baseUrl, sameSite: 'Strict' }])
+    await context.route('**/api/v1/auth/me', (route) =>
+        route.fulfill({
+            json: {
+                user: {
+                    id: 1,
+                    username: user.username,
+                    display_name: user.displayName ?? user.username,
+                    locked: false,
+                    must_change_password: false,
+                    created_at: 0,
+                    updated_at: 0,
+                    grants: [{ role: user.role, scope_kind: user.scope.split(':')[0], scope_id: Number(user.scope.split(':')[1]) }],
+                },
+                permissions,
+                csrf_token: 'stand-in',
+            },
+        }),
+    )
 }
 
 // ---- the real server ----
-export async function startBulwark(bin) {
+export async function startBulwark(bin, options = {}) {
     const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-browser-data-'))
+    for (const user of options.users ?? []) {
+        try {
+            await createUser(bin, dataDir, user)
+        } catch (error) {
+            rmSync(dataDir, { recursive: true, force: true })
+            throw error
+        }
+    }
     const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--web', kWebDist], {
         stdio: ['ignore', 'pipe', 'pipe'],
     })
