@@ -14,7 +14,7 @@ namespace bulwark::http {
 // wait for the busy ones. A connection is idle while it waits for the first byte of a request.
 // Thread-safe.
 class ConnectionRegistry {
-  public:
+public:
     // Asks a connection to close: `only_if_idle` closes it only if it is still idle when the
     // request reaches the connection's own strand. Must not block.
     using Canceller = std::function<void(uint64_t id, bool only_if_idle)>;
@@ -35,7 +35,7 @@ class ConnectionRegistry {
     // Waits until no connection is left or `deadline` passes; returns how many are left.
     size_t WaitEmpty(std::chrono::steady_clock::time_point deadline);
 
-  private:
+private:
     struct Connection {
         Canceller canceller;
         bool idle = true;
@@ -49,7 +49,7 @@ class ConnectionRegistry {
 
 // Keeps one connection registered for its lifetime (RAII).
 class ConnectionScope {
-  public:
+public:
     ConnectionScope(ConnectionRegistry& registry, ConnectionRegistry::Canceller canceller)
         : registry_(registry), id_(registry.Add(std::move(canceller))) {}
     ~ConnectionScope() {
@@ -61,7 +61,7 @@ class ConnectionScope {
     bool registered() const { return id_ != 0; }
     uint64_t id() const { return id_; }
 
-  private:
+private:
     ConnectionRegistry& registry_;
     uint64_t id_;
 };

@@ -73,7 +73,7 @@ TEST(MatchPatternTest, Segments) {
 }
 
 class RouterTest : public ::testing::Test {
-  protected:
+protected:
     RouterTest() {
         router_.Add(Route("GET", "/api/v1/rounds/:id", Named("one")));
         router_.Add(Route("GET", "/api/v1/rounds/current", Named("current")));

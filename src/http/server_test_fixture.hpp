@@ -17,7 +17,7 @@ namespace bulwark::http::testing {
 
 // A gate that handlers wait on, so that tests hold requests in flight deterministically.
 class Gate {
-  public:
+public:
     // Called by the handler: counts itself in, then waits until Open().
     void Enter() {
         std::unique_lock lock(mu_);
@@ -36,7 +36,7 @@ class Gate {
         return changed_.wait_for(lock, std::chrono::seconds(5), [&] { return entered_ >= count; });
     }
 
-  private:
+private:
     std::mutex mu_;
     std::condition_variable changed_;
     int entered_ = 0;
@@ -83,7 +83,7 @@ inline void AddTestRoutes(Router& router, Gate& gate) {
 
 // Starts a server on 127.0.0.1:0 with the test routes; tests adjust `options` first.
 class ServerTest : public ::testing::Test {
-  protected:
+protected:
     ServerTest() {
         options_.listen = "127.0.0.1:0";
         options_.io_threads = 2;

@@ -27,7 +27,7 @@ Request Get(std::string path, std::string if_none_match = "") {
 }
 
 class StaticFilesTest : public ::testing::Test {
-  protected:
+protected:
     StaticFilesTest()
         : root_(fs::temp_directory_path() / ("bulwark_web_" + std::to_string(::getpid()))) {
         fs::remove_all(root_);

@@ -22,7 +22,7 @@ struct ClientResponse {
 // A tiny blocking HTTP/1.1 client over a raw socket to 127.0.0.1, so that tests can also send
 // broken, partial or slow requests. Every read gives up after `timeout_ms`. Not thread-safe.
 class TestClient {
-  public:
+public:
     explicit TestClient(uint16_t port, int timeout_ms = 5000);
     ~TestClient();
     TestClient(const TestClient&) = delete;
@@ -42,7 +42,7 @@ class TestClient {
     // it stayed open for `timeout_ms` (or sent data instead).
     int64_t WaitClosed(int timeout_ms);
 
-  private:
+private:
     // Reads more bytes into buffer_; false on close, error or timeout.
     bool Fill();
 

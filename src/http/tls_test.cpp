@@ -33,7 +33,7 @@ std::string ReadFile(const fs::path& path) {
 }
 
 class TlsTest : public ServerTest {
-  protected:
+protected:
     TlsTest() : dir_(fs::temp_directory_path() / ("bulwark_tls_" + std::to_string(::getpid()))) {
         fs::remove_all(dir_);
     }
