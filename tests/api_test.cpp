@@ -53,7 +53,8 @@ protected:
 
     // Opens the same database the server uses, to check what it stored.
     std::unique_ptr<db::Database> OpenDirect() {
-        auto opened = db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
+        auto opened =
+            db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
         EXPECT_TRUE(opened.ok()) << opened.error().message;
         return opened.ok() ? std::move(*opened) : nullptr;
     }
@@ -122,12 +123,13 @@ TEST_P(ApiTest, BadRequestsGetCleanErrors) {
 
     // A slow client that stops sending halfway is cut off by the read timeout, not left hanging.
     auto [reply, closed] = testsupport::RawExchange(
-        server->port(), "POST /api/v1/client-errors HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
-        5000);
+        server->port(),
+        "POST /api/v1/client-errors HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", 5000);
     EXPECT_TRUE(closed) << "connection still open after the read timeout";
 
     // Garbage instead of HTTP gets 400 and the server keeps serving others.
-    auto [garbage_reply, garbage_closed] = testsupport::RawExchange(server->port(), "\x01\x02 nonsense\r\n\r\n", 2000);
+    auto [garbage_reply, garbage_closed] =
+        testsupport::RawExchange(server->port(), "\x01\x02 nonsense\r\n\r\n", 2000);
     EXPECT_NE(garbage_reply.find(" 400 "), std::string::npos) << garbage_reply;
     EXPECT_TRUE(garbage_closed);
     HttpClient again(server->port());
@@ -197,21 +199,24 @@ TEST_P(ApiTest, AcknowledgedWritesSurviveKillDashNine) {
         EXPECT_EQ(row.Int(1), 1) << row.Text(0) << " stored twice";
         stored.insert(row.Text(0));
     }
-    for (const auto& key : acked) EXPECT_TRUE(stored.count(key)) << "acknowledged but lost: " << key;
+    for (const auto& key : acked)
+        EXPECT_TRUE(stored.count(key)) << "acknowledged but lost: " << key;
 }
 
 TEST_P(ApiTest, GracefulShutdownOnSigterm) {
     auto server = StartServer();
     HttpClient client(server->port());
     LogIn(client);
-    ASSERT_EQ(client.PostJson("/api/v1/client-errors", ClientError("before-stop", "x")).status, 201);
+    ASSERT_EQ(client.PostJson("/api/v1/client-errors", ClientError("before-stop", "x")).status,
+              201);
     int status = server->Stop();
     EXPECT_TRUE(WIFEXITED(status)) << "server did not exit by itself on SIGTERM";
     EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST_P(ApiTest, TwoServersOnOnePostgresSeeEachOthersWrites) {
-    if (GetParam() != "postgres") GTEST_SKIP() << "several servers share a database only on PostgreSQL";
+    if (GetParam() != "postgres")
+        GTEST_SKIP() << "several servers share a database only on PostgreSQL";
     auto a = StartServer({}, testsupport::MakeTempDir("bulwark-api-a"));
     auto b = StartServer({}, testsupport::MakeTempDir("bulwark-api-b"));
     HttpClient ca(a->port()), cb(b->port());
@@ -235,14 +240,16 @@ TEST_P(ApiTest, BackupWhileServing) {
     auto server = StartServer();
     HttpClient client(server->port());
     LogIn(client);
-    ASSERT_EQ(client.PostJson("/api/v1/client-errors", ClientError("backup-key-1", "备份")).status, 201);
+    ASSERT_EQ(client.PostJson("/api/v1/client-errors", ClientError("backup-key-1", "备份")).status,
+              201);
     std::string target = data_dir_ + "/copy.db";
-    std::string cmd = testsupport::BulwarkBinary() + " --data " + data_dir_ + " --log-level warn backup " +
-                      target + " >/dev/null";
+    std::string cmd = testsupport::BulwarkBinary() + " --data " + data_dir_ +
+                      " --log-level warn backup " + target + " >/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     auto copy = db::Open({.url = target});
     ASSERT_TRUE(copy.ok());
-    auto n = (*copy)->ReadValue([](db::Session& s) { return s.QueryOne("SELECT COUNT(*) FROM client_errors"); });
+    auto n = (*copy)->ReadValue(
+        [](db::Session& s) { return s.QueryOne("SELECT COUNT(*) FROM client_errors"); });
     ASSERT_TRUE(n.ok() && n->has_value());
     EXPECT_EQ((**n).Int(0), 1);
 }

@@ -10,8 +10,8 @@ namespace {
 
 int RunMigrate(const CommonOptions& common) {
     db::Options db_options;
-    db_options.url = common.db_url.empty() ? "sqlite:" + common.data_dir + "/bulwark.db"
-                                           : common.db_url;
+    db_options.url =
+        common.db_url.empty() ? "sqlite:" + common.data_dir + "/bulwark.db" : common.db_url;
     auto database = db::Open(db_options);
     if (!database.ok()) {
         std::cerr << "bulwark migrate: " << database.error().message << "\n";

@@ -22,9 +22,10 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int re
     auto ctx = std::make_unique<AppContext>();
     ctx->options = options;
     db::Options db_options;
-    db_options.url = options.db_url.empty()
-                         ? "sqlite:" + (std::filesystem::path(options.data_dir) / "bulwark.db").string()
-                         : options.db_url;
+    db_options.url =
+        options.db_url.empty()
+            ? "sqlite:" + (std::filesystem::path(options.data_dir) / "bulwark.db").string()
+            : options.db_url;
     db_options.readers = readers;
     ASSIGN_OR_RETURN(ctx->db, db::Open(db_options));
     db::MigrationSet migrations;

@@ -33,7 +33,8 @@ std::string FindWebDir(const std::string& flag) {
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
         fs::path candidate = exe.parent_path() / "../../../../web/dist";
-        if (fs::exists(candidate / "index.html", ec)) return fs::weakly_canonical(candidate).string();
+        if (fs::exists(candidate / "index.html", ec))
+            return fs::weakly_canonical(candidate).string();
     }
     return "web/dist";
 }

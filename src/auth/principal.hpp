@@ -21,7 +21,7 @@ enum class Role {
     kLab,            // tubes sent to their lab, results
 };
 
-std::string_view RoleName(Role role);        // "administrator", "staff", "grid_worker", ...
+std::string_view RoleName(Role role);  // "administrator", "staff", "grid_worker", ...
 bool ParseRole(std::string_view name, Role* out);
 std::string_view ScopeKindName(ScopeKind kind);  // "street", "community", "grid", "site", "lab"
 bool ParseScopeKind(std::string_view name, ScopeKind* out);

@@ -19,17 +19,32 @@ public:
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
 
-    T& value() & { assert(ok()); return std::get<0>(v_); }
-    const T& value() const& { assert(ok()); return std::get<0>(v_); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+    T& value() & {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        assert(ok());
+        return std::get<0>(std::move(v_));
+    }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T&& operator*() && { return std::move(*this).value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-    Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+    const Error& error() const& {
+        assert(!ok());
+        return std::get<1>(v_);
+    }
+    Error&& error() && {
+        assert(!ok());
+        return std::get<1>(std::move(v_));
+    }
 
 private:
     std::variant<T, Error> v_;
@@ -44,8 +59,14 @@ public:
 
     bool ok() const { return ok_; }
     explicit operator bool() const { return ok_; }
-    const Error& error() const& { assert(!ok_); return error_; }
-    Error&& error() && { assert(!ok_); return std::move(error_); }
+    const Error& error() const& {
+        assert(!ok_);
+        return error_;
+    }
+    Error&& error() && {
+        assert(!ok_);
+        return std::move(error_);
+    }
 
 private:
     Error error_;
@@ -61,14 +82,14 @@ inline Status Ok() { return {}; }
 // Early return of an error from a function returning Result<...> or Status.
 #define BULWARK_CONCAT_INNER(a, b) a##b
 #define BULWARK_CONCAT(a, b) BULWARK_CONCAT_INNER(a, b)
-#define RETURN_IF_ERROR(expr)                          \
-    do {                                               \
-        auto&& bulwark_status_ = (expr);               \
+#define RETURN_IF_ERROR(expr)                                                 \
+    do {                                                                      \
+        auto&& bulwark_status_ = (expr);                                      \
         if (!bulwark_status_.ok()) return std::move(bulwark_status_).error(); \
     } while (0)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)          \
-    auto tmp = (expr);                                 \
-    if (!tmp.ok()) return std::move(tmp).error();      \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)     \
+    auto tmp = (expr);                            \
+    if (!tmp.ok()) return std::move(tmp).error(); \
     lhs = std::move(tmp).value()
 #define ASSIGN_OR_RETURN(lhs, expr) \
     ASSIGN_OR_RETURN_IMPL(BULWARK_CONCAT(bulwark_result_, __LINE__), lhs, expr)

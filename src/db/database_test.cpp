@@ -66,7 +66,7 @@ constexpr const char* kItemsTable =
 // database on the PostgreSQL server named by BULWARK_TEST_PG (skipped when that is unset),
 // dropped afterwards.
 class DatabaseTest : public ::testing::TestWithParam<Driver> {
-  protected:
+protected:
     void SetUp() override {
         std::random_device random;
         const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);

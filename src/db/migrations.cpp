@@ -138,7 +138,8 @@ Result<int> Migrate(Database& db, const MigrationSet& set) {
     }));
 
     std::map<std::string, int> known_max;
-    for (const Migration& m : set.all()) known_max[m.module] = std::max(known_max[m.module], m.version);
+    for (const Migration& m : set.all())
+        known_max[m.module] = std::max(known_max[m.module], m.version);
 
     // A database migrated by a newer binary must not be served by this one.
     ASSIGN_OR_RETURN(Rows applied, db.ReadValue([](Session& s) {
@@ -160,9 +161,10 @@ Result<int> Migrate(Database& db, const MigrationSet& set) {
             if (s.dialect() == Dialect::kPostgres) {
                 RETURN_IF_ERROR(s.Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}));
             }
-            ASSIGN_OR_RETURN(auto done, s.QueryOne(
-                "SELECT 1 FROM schema_migrations WHERE module = ? AND version = ?",
-                {m.module, m.version}));
+            ASSIGN_OR_RETURN(
+                auto done,
+                s.QueryOne("SELECT 1 FROM schema_migrations WHERE module = ? AND version = ?",
+                           {m.module, m.version}));
             if (done) return Ok();
             for (const std::string& stmt :
                  SplitStatements(TranslateDdl(m.SqlFor(s.dialect()), s.dialect()))) {
@@ -172,11 +174,10 @@ Result<int> Migrate(Database& db, const MigrationSet& set) {
                                     m.name + ") 失败: " + r.error().message);
                 }
             }
-            RETURN_IF_ERROR(s.Exec(
-                "INSERT INTO schema_migrations (module, version, name, applied_at) "
-                "VALUES (?, ?, ?, ?)",
-                {m.module, m.version, m.name,
-                 SystemClock::Instance().NowMillis()}));
+            RETURN_IF_ERROR(
+                s.Exec("INSERT INTO schema_migrations (module, version, name, applied_at) "
+                       "VALUES (?, ?, ?, ?)",
+                       {m.module, m.version, m.name, SystemClock::Instance().NowMillis()}));
             did_run = true;
             return Ok();
         });

@@ -39,7 +39,8 @@ TEST(MigrateTest, AppliesOnceInOrderAndRefusesNewerDatabases) {
         auto again = Migrate(**db, set);
         ASSERT_TRUE(again.ok());
         EXPECT_EQ(*again, 0);
-        auto rows = (*db)->ReadValue([](Session& s) { return s.Query("SELECT name, note FROM demo"); });
+        auto rows =
+            (*db)->ReadValue([](Session& s) { return s.Query("SELECT name, note FROM demo"); });
         ASSERT_TRUE(rows.ok());
         ASSERT_EQ(rows->size(), 1u);
         EXPECT_EQ((*rows)[0].Text(0), "首行");
@@ -59,14 +60,14 @@ TEST(MigrateTest, AppliesOnceInOrderAndRefusesNewerDatabases) {
 TEST(MigrateTest, AFailingMigrationLeavesNoTrace) {
     std::string path = TempDbPath();
     MigrationSet set;
-    set.Add({{"bad", 1, "half", "CREATE TABLE half (id ID_PK); CREATE TABLE broken (syntax error here"}});
+    set.Add({{"bad", 1, "half",
+              "CREATE TABLE half (id ID_PK); CREATE TABLE broken (syntax error here"}});
     auto db = Open({.url = path});
     ASSERT_TRUE(db.ok());
     auto r = Migrate(**db, set);
     ASSERT_FALSE(r.ok());
-    auto tables = (*db)->ReadValue([](Session& s) {
-        return s.Query("SELECT name FROM sqlite_master WHERE name = 'half'");
-    });
+    auto tables = (*db)->ReadValue(
+        [](Session& s) { return s.Query("SELECT name FROM sqlite_master WHERE name = 'half'"); });
     ASSERT_TRUE(tables.ok());
     EXPECT_TRUE(tables->empty()) << "the first statement of a failed migration must roll back";
 }

@@ -13,15 +13,15 @@ namespace bulwark::http {
 // One HTTP request as the application sees it: no sockets, no Beast types. Filled by the server,
 // path parameters added by the router, `context` set by the guard (auth) for the handler.
 struct Request {
-    std::string method;  // "GET", "POST", ...
-    std::string target;  // as received: path and query
-    std::string path;    // percent-decoded path without the query
-    std::multimap<std::string, std::string> query;         // decoded query parameters
+    std::string method;                             // "GET", "POST", ...
+    std::string target;                             // as received: path and query
+    std::string path;                               // percent-decoded path without the query
+    std::multimap<std::string, std::string> query;  // decoded query parameters
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
     std::string body;
-    std::string client_address;  // peer IP address
-    std::string request_id;      // unique per request; echoed as X-Request-Id
-    bool secure = false;         // arrived over TLS
+    std::string client_address;                      // peer IP address
+    std::string request_id;                          // unique per request; echoed as X-Request-Id
+    bool secure = false;                             // arrived over TLS
     std::map<std::string, std::string> path_params;  // ":id" segments matched by the router
     std::any context;  // set by the router's guard: who is asking (auth::Principal)
 

@@ -17,12 +17,12 @@ using Handler = std::function<Response(Request&)>;
 // permission it needs, whether it returns personal data and which audit event it writes; the
 // auth module's guard enforces these in one place and a test walks them all.
 struct RouteSpec {
-    std::string method;   // "GET", "POST", "PUT", "PATCH", "DELETE"
-    std::string pattern;  // "/api/v1/rounds/:id"; a final "*" segment matches the rest
-    bool is_public = false;       // reachable without a session (login, health only)
-    std::string permission;       // e.g. "residents.read"; empty only for public routes
-    bool personal_data = false;   // the response carries personal data (audited, masked)
-    std::string audit_event;      // audit action written for this route; empty: none
+    std::string method;          // "GET", "POST", "PUT", "PATCH", "DELETE"
+    std::string pattern;         // "/api/v1/rounds/:id"; a final "*" segment matches the rest
+    bool is_public = false;      // reachable without a session (login, health only)
+    std::string permission;      // e.g. "residents.read"; empty only for public routes
+    bool personal_data = false;  // the response carries personal data (audited, masked)
+    std::string audit_event;     // audit action written for this route; empty: none
     // Body types accepted by POST/PUT/PATCH; the router answers 415 to others.
     std::vector<std::string> accepts = {"application/json"};
     Handler handler;

@@ -19,9 +19,12 @@ bool IsKeyChar(char c) {
 }
 
 json::object ToJson(const ClientError& e) {
-    return {{"id", e.id},           {"key", e.key},
-            {"message", e.message}, {"page", e.page},
-            {"user_agent", e.user_agent}, {"received_at", e.received_at}};
+    return {{"id", e.id},
+            {"key", e.key},
+            {"message", e.message},
+            {"page", e.page},
+            {"user_agent", e.user_agent},
+            {"received_at", e.received_at}};
 }
 
 // Reads and checks the body of POST /api/v1/client-errors.
@@ -39,8 +42,8 @@ Result<ClientError> ParseClientError(const http::Request& req) {
         if (!v->is_string()) return InvalidArgument(std::string(name) + " 应为字符串", name);
         std::string s(v->as_string());
         if (s.size() > max) {
-            return InvalidArgument(std::string(name) + " 过长 (最多 " + std::to_string(max) + " 字节)",
-                                   name);
+            return InvalidArgument(
+                std::string(name) + " 过长 (最多 " + std::to_string(max) + " 字节)", name);
         }
         *out = std::move(s);
         return Ok();
@@ -59,10 +62,10 @@ Result<ClientError> ParseClientError(const http::Request& req) {
 }  // namespace
 
 void AddRoutes(http::Router& router, db::Database& db, Clock& clock, SystemInfo info) {
-    router.Add({.method = "GET",
-                .pattern = "/healthz",
-                .is_public = true,
-                .handler = [](http::Request&) { return http::Response::Empty(200); }});
+    router.Add(
+        {.method = "GET", .pattern = "/healthz", .is_public = true, .handler = [](http::Request&) {
+             return http::Response::Empty(200);
+         }});
 
     router.Add({.method = "GET",
                 .pattern = "/api/v1/system/info",
@@ -85,9 +88,8 @@ void AddRoutes(http::Router& router, db::Database& db, Clock& clock, SystemInfo 
                     auto parsed = ParseClientError(req);
                     if (!parsed.ok()) return http::Response::FromError(parsed.error());
                     parsed->received_at = clock.NowMillis();
-                    auto stored = db.WriteValue([&](db::Session& s) {
-                        return SystemStore::RecordClientError(s, *parsed);
-                    });
+                    auto stored = db.WriteValue(
+                        [&](db::Session& s) { return SystemStore::RecordClientError(s, *parsed); });
                     if (!stored.ok()) return http::Response::FromError(stored.error());
                     return http::Response::Json(ToJson(*stored), 201);
                 }});

@@ -48,10 +48,9 @@ Result<ClientError> SystemStore::RecordClientError(db::Session& s, const ClientE
 }
 
 Result<std::vector<ClientError>> SystemStore::ListClientErrors(db::Session& s, int limit) {
-    ASSIGN_OR_RETURN(db::Rows rows,
-                     s.Query(std::string("SELECT ") + kColumns +
-                                 " FROM client_errors ORDER BY id DESC LIMIT ?",
-                             {limit}));
+    ASSIGN_OR_RETURN(db::Rows rows, s.Query(std::string("SELECT ") + kColumns +
+                                                " FROM client_errors ORDER BY id DESC LIMIT ?",
+                                            {limit}));
     std::vector<ClientError> out;
     out.reserve(rows.size());
     for (const db::Row& row : rows) out.push_back(FromRow(row));

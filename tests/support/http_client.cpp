@@ -22,7 +22,9 @@ struct HttpClient::Impl {
     std::map<std::string, std::string> default_headers;
 };
 
-HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
+HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) {
+    impl_->port = port;
+}
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::Get(const std::string& target) { return Send("GET", target, ""); }
@@ -46,7 +48,8 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
         beast::error_code ec;
         if (!impl_->stream) {
             impl_->stream.emplace(impl_->io);
-            impl_->stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port), ec);
+            impl_->stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port),
+                                   ec);
             if (ec) {
                 impl_->stream.reset();
                 return {};
@@ -60,7 +63,8 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
         for (auto& [k, v] : headers) req.set(k, v);
         if (!impl_->cookies.empty()) {
             std::string cookie;
-            for (auto& [k, v] : impl_->cookies) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+            for (auto& [k, v] : impl_->cookies)
+                cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
             req.set(http::field::cookie, cookie);
         }
         req.body() = body;
@@ -96,7 +100,8 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
     return {};
 }
 
-std::pair<std::string, bool> RawExchange(unsigned short port, const std::string& bytes, int wait_ms) {
+std::pair<std::string, bool> RawExchange(unsigned short port, const std::string& bytes,
+                                         int wait_ms) {
     asio::io_context io;
     tcp::socket socket(io);
     beast::error_code ec;

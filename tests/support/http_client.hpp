@@ -9,7 +9,7 @@
 namespace bulwark::testsupport {
 
 struct HttpResult {
-    int status = 0;          // 0: no response (connection failed or closed)
+    int status = 0;                              // 0: no response (connection failed or closed)
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
     std::string Header(const std::string& name) const {
@@ -43,6 +43,7 @@ private:
 
 // Opens a raw TCP connection to 127.0.0.1:port, writes `bytes`, then reads until the server
 // closes the connection or `wait_ms` passes. Returns what was read and whether it was closed.
-std::pair<std::string, bool> RawExchange(unsigned short port, const std::string& bytes, int wait_ms);
+std::pair<std::string, bool> RawExchange(unsigned short port, const std::string& bytes,
+                                         int wait_ms);
 
 }  // namespace bulwark::testsupport

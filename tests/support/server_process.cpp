@@ -36,16 +36,18 @@ std::string CreateTestPostgresDatabase() {
     if (base.empty()) return "";
     std::random_device rd;
     std::string name = "bulwark_api_" + std::to_string(rd()) + std::to_string(rd() % 100000);
-    std::string cmd = "psql -q -v ON_ERROR_STOP=1 '" + base + "' -c 'CREATE DATABASE " + name +
-                      "' >/dev/null";
+    std::string cmd =
+        "psql -q -v ON_ERROR_STOP=1 '" + base + "' -c 'CREATE DATABASE " + name + "' >/dev/null";
     if (std::system(cmd.c_str()) != 0) return "";
     // Replace the database name (the last path segment) of the base URL.
     auto slash = base.rfind('/');
     auto query = base.find('?', slash);
-    return base.substr(0, slash + 1) + name + (query == std::string::npos ? "" : base.substr(query));
+    return base.substr(0, slash + 1) + name +
+           (query == std::string::npos ? "" : base.substr(query));
 }
 
-ServerProcess::ServerProcess(std::string data_dir, std::string db_url, std::vector<std::string> extra)
+ServerProcess::ServerProcess(std::string data_dir, std::string db_url,
+                             std::vector<std::string> extra)
     : data_dir_(std::move(data_dir)), db_url_(std::move(db_url)), extra_(std::move(extra)) {
     static int counter = 0;
     log_path_ = data_dir_ + "/server-" + std::to_string(++counter) + ".log";

@@ -198,7 +198,7 @@ bool Succeeded(ExecStatusType status) {
 // statement, so a write of one statement costs one round trip. The connection for
 // ExecPostgresAutocommit() does not pipeline, since CREATE DATABASE refuses to run in a pipeline.
 class Connection {
-  public:
+public:
     Connection(std::string url, bool pipeline) : url_(std::move(url)), pipeline_(pipeline) {}
 
     // (Re)opens the connection, forgetting prepared statements and deferred commands.
@@ -280,7 +280,7 @@ class Connection {
         return RetryIfLostAtStart([&] { return RunOnce(sql, params); });
     }
 
-  private:
+private:
     // A prepared statement, or (empty name) parameterless SQL of several statements, which runs
     // with the simple protocol outside the pipeline.
     struct Statement {
@@ -534,7 +534,7 @@ class Connection {
 
 // The Session handed to work: statements on one connection inside its transaction.
 class PgSession final : public Session {
-  public:
+public:
     PgSession(Connection& conn, int slot) : conn_(conn), slot_(slot) {}
 
     Result<Rows> Query(std::string_view sql, const Params& params) override {
@@ -559,7 +559,7 @@ class PgSession final : public Session {
         return status;
     }
 
-  private:
+private:
     Result<PgResult> Run(std::string_view sql, const Params& params) {
         if (aborted_) {
             return Error(aborted_->code, "事务已因前面的错误中止: " + aborted_->message,
@@ -591,7 +591,7 @@ Status RunGuarded(const Database::Work& work, Session& session) {
 }
 
 class PostgresDatabase final : public Database {
-  public:
+public:
     explicit PostgresDatabase(Options options) : options_(std::move(options)) {}
     ~PostgresDatabase() override { Close(); }
 
@@ -676,7 +676,7 @@ class PostgresDatabase final : public Database {
         idle_readers_.clear();
     }
 
-  private:
+private:
     struct Job {
         const Work* work;
         std::promise<Status> result;

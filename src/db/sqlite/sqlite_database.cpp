@@ -17,7 +17,8 @@ namespace bulwark::db {
 namespace {
 
 Error SqliteError(sqlite3* handle, int rc, std::string_view what) {
-    std::string message = std::string(what) + ": " + (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
+    std::string message =
+        std::string(what) + ": " + (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
     int primary = rc & 0xff;
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return AlreadyExists(std::move(message));
@@ -42,8 +43,8 @@ public:
 
     static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only) {
         auto conn = std::make_unique<Connection>();
-        int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
-                                                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        int flags = SQLITE_OPEN_NOMUTEX |
+                    (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
         int rc = sqlite3_open_v2(path.c_str(), &conn->handle_, flags, nullptr);
         if (rc != SQLITE_OK) return SqliteError(conn->handle_, rc, "打开数据库 " + path);
         sqlite3_extended_result_codes(conn->handle_, 1);
@@ -97,20 +98,27 @@ public:
 
         if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
             return InvalidArgument("SQL 参数个数不符: 需要 " +
-                                   std::to_string(sqlite3_bind_parameter_count(stmt)) + " 个, 给了 " +
-                                   std::to_string(params.size()));
+                                   std::to_string(sqlite3_bind_parameter_count(stmt)) +
+                                   " 个, 给了 " + std::to_string(params.size()));
         }
         for (size_t i = 0; i < params.size(); ++i) {
             int idx = static_cast<int>(i) + 1;
             const auto& v = params[i].variant();
             int rc = SQLITE_OK;
             switch (v.index()) {
-                case 0: rc = sqlite3_bind_null(stmt, idx); break;
-                case 1: rc = sqlite3_bind_int64(stmt, idx, std::get<1>(v)); break;
-                case 2: rc = sqlite3_bind_double(stmt, idx, std::get<2>(v)); break;
+                case 0:
+                    rc = sqlite3_bind_null(stmt, idx);
+                    break;
+                case 1:
+                    rc = sqlite3_bind_int64(stmt, idx, std::get<1>(v));
+                    break;
+                case 2:
+                    rc = sqlite3_bind_double(stmt, idx, std::get<2>(v));
+                    break;
                 case 3: {
                     const std::string& s = std::get<3>(v);
-                    rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
+                    rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_STATIC,
+                                             SQLITE_UTF8);
                     break;
                 }
                 case 4: {
@@ -124,7 +132,8 @@ public:
 
         int columns = sqlite3_column_count(stmt);
         if (rows && rows->columns.empty()) {
-            for (int c = 0; c < columns; ++c) rows->columns.emplace_back(sqlite3_column_name(stmt, c));
+            for (int c = 0; c < columns; ++c)
+                rows->columns.emplace_back(sqlite3_column_name(stmt, c));
         }
         for (;;) {
             int rc = sqlite3_step(stmt);
@@ -135,8 +144,12 @@ public:
             cells.reserve(columns);
             for (int c = 0; c < columns; ++c) {
                 switch (sqlite3_column_type(stmt, c)) {
-                    case SQLITE_INTEGER: cells.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
-                    case SQLITE_FLOAT: cells.emplace_back(sqlite3_column_double(stmt, c)); break;
+                    case SQLITE_INTEGER:
+                        cells.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+                        break;
+                    case SQLITE_FLOAT:
+                        cells.emplace_back(sqlite3_column_double(stmt, c));
+                        break;
                     case SQLITE_TEXT: {
                         auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
                         cells.emplace_back(std::string(p, sqlite3_column_bytes(stmt, c)));
@@ -148,7 +161,9 @@ public:
                         cells.emplace_back(Blob{std::string(p ? p : "", p ? n : 0)});
                         break;
                     }
-                    default: cells.emplace_back(); break;
+                    default:
+                        cells.emplace_back();
+                        break;
                 }
             }
             rows->rows.emplace_back(std::move(cells));
@@ -257,8 +272,8 @@ public:
         fs::remove(temp, ec);
         ASSIGN_OR_RETURN(auto source, Connection::Open(path_, true));
         sqlite3* dest = nullptr;
-        int rc = sqlite3_open_v2(temp.c_str(), &dest,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+        int rc = sqlite3_open_v2(temp.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                 nullptr);
         if (rc != SQLITE_OK) {
             Error e = SqliteError(dest, rc, "创建备份文件 " + temp);
             sqlite3_close_v2(dest);
@@ -321,7 +336,8 @@ private:
                 std::unique_lock lock(queue_mu_);
                 queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
                 if (queue_.empty() && closed_) return;
-                size_t n = std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batch)));
+                size_t n =
+                    std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batch)));
                 batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
                 queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
             }
@@ -350,7 +366,8 @@ private:
         }
         Status commit = writer_->ExecScript("COMMIT");
         if (!commit.ok()) {
-            spdlog::error("group commit of {} writes failed: {}", batch.size(), commit.error().message);
+            spdlog::error("group commit of {} writes failed: {}", batch.size(),
+                          commit.error().message);
             (void)writer_->ExecScript("ROLLBACK");
             for (Job* job : batch) job->result.set_value(commit);
             return;
@@ -380,7 +397,8 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Opti
     std::error_code ec;
     std::filesystem::path p(path);
     if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-    if (ec) return Unavailable("无法创建数据目录 " + p.parent_path().string() + ": " + ec.message());
+    if (ec)
+        return Unavailable("无法创建数据目录 " + p.parent_path().string() + ": " + ec.message());
     auto db = std::make_unique<SqliteDatabase>(path, options);
     RETURN_IF_ERROR(db->Init());
     return std::unique_ptr<Database>(std::move(db));
