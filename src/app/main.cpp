@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     app::AddAdminCommands(cli, common, &exit_code);
     app::AddUserCommands(cli, common, &exit_code);
     app::AddRoutesCommand(cli, common, &exit_code);
+    app::AddRegistryCommands(cli, common, &exit_code);
     cli.parse_complete_callback([&] { SetupLogging(common.log_level); });
     try {
         cli.parse(argc, argv);

@@ -1,10 +1,18 @@
 #include "app/modules.hpp"
 
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
 #include "app/build_info.hpp"
 #include "auth/account_store.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/auth_api.hpp"
 #include "auth/guard.hpp"
+#include "auth/personal_keys.hpp"
+#include "registry/registry_api.hpp"
+#include "registry/registry_store.hpp"
+#include "registry/scope_directory.hpp"
 #include "system/system_api.hpp"
 #include "system/system_store.hpp"
 
@@ -15,13 +23,28 @@ void RegisterMigrations(db::MigrationSet& set) {
     // auth: the audit log first (everything else writes to it), then accounts and permissions.
     set.Add(auth::AuditLog::Migrations());
     set.Add(auth::AccountMigrations());
+    // registry: places and residents (its permissions need auth's role_permissions).
+    set.Add(registry::RegistryStore::Migrations());
 }
 
 void RegisterRoutes(AppContext& ctx, http::Router& router) {
     // auth: the guard that enforces every route's declaration, and the account routes.
-    auto auth_services = std::make_shared<auth::AuthServices>(*ctx.db, *ctx.clock);
+    auto auth_services = std::make_shared<auth::AuthServices>(
+        *ctx.db, *ctx.clock, std::make_shared<registry::RegistryScopeDirectory>());
     router.SetGuard(auth::MakeGuard(auth_services));
     auth::AddRoutes(router, auth_services);
+
+    // registry: places and residents; ID numbers and phones sealed with the data folder's keys.
+    auto keys = auth::OpenPersonalKeys(ctx.options.data_dir);
+    if (!keys.ok()) {
+        spdlog::critical("个人信息密钥无法打开: {}", keys.error().message);
+        std::exit(1);
+    }
+    std::shared_ptr<const auth::PersonalDataCipher> cipher = std::move(*keys);
+    auto registry_service = std::shared_ptr<registry::RegistryService>(
+        new registry::RegistryService(*ctx.db, *cipher, *ctx.clock),
+        [cipher](registry::RegistryService* service) { delete service; });
+    registry::AddRoutes(router, registry_service);
 
     system::SystemInfo info{.version = kVersion,
                             .commit = kGitCommit,

@@ -22,6 +22,7 @@ struct SealedBuilding {
     SyntheticBuilding place;  // names and indexes; its households' members are cleared
     std::vector<Household> households;
     std::vector<Resident> residents;
+    LoadReport groups;  // priority-group counts only
 };
 
 // Random bytes for code tokens, drawn from libsodium 4 KiB at a time.
@@ -41,8 +42,19 @@ private:
     size_t used_ = kTokens;
 };
 
+void CountGroups(const SyntheticPerson& p, int32_t today, LoadReport* r) {
+    int age = AgeOn(p.birth_date, today);
+    r->elderly_60 += age >= 60;
+    r->elderly_80 += age >= 80;
+    r->infants += (p.tags & tags::kInfant) != 0;
+    r->disabled += (p.tags & tags::kDisabled) != 0;
+    r->pregnant += (p.tags & tags::kPregnant) != 0;
+    r->bedridden += (p.tags & tags::kBedridden) != 0;
+    r->chronic += (p.tags & tags::kChronic) != 0;
+}
+
 SealedBuilding Seal(SyntheticBuilding&& b, const auth::PersonalDataCipher& cipher,
-                    TokenSource& tokens, int64_t now) {
+                    TokenSource& tokens, int64_t now, int32_t today) {
     SealedBuilding out;
     out.households.reserve(b.households.size());
     out.residents.reserve(static_cast<size_t>(b.resident_count()));
@@ -50,6 +62,7 @@ SealedBuilding Seal(SyntheticBuilding&& b, const auth::PersonalDataCipher& ciphe
         SyntheticHousehold& h = b.households[hi];
         out.households.push_back({.unit = h.unit, .room = h.room, .floor = h.floor});
         for (SyntheticPerson& p : h.members) {
+            CountGroups(p, today, &out.groups);
             Resident r;
             r.household_id = static_cast<int64_t>(hi);
             r.name = std::move(p.name);
@@ -150,7 +163,10 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
             TokenSource tokens;
             SyntheticBuilding b;
             while (generator.Next(&b)) {
-                if (!queue.Push(Seal(std::move(b), cipher, tokens, now))) break;
+                if (!queue.Push(
+                        Seal(std::move(b), cipher, tokens, now, generator.reference_date()))) {
+                    break;
+                }
                 b = SyntheticBuilding();
             }
         } catch (const std::exception& e) {
@@ -230,6 +246,13 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
         report.buildings += 1;
         report.households += static_cast<int64_t>(b.households.size());
         report.residents += static_cast<int64_t>(b.residents.size());
+        report.elderly_60 += b.groups.elderly_60;
+        report.elderly_80 += b.groups.elderly_80;
+        report.infants += b.groups.infants;
+        report.disabled += b.groups.disabled;
+        report.pregnant += b.groups.pregnant;
+        report.bedridden += b.groups.bedridden;
+        report.chronic += b.groups.chronic;
         report.load_seconds = SecondsSince(start);
         if (progress) progress(report);
     }

@@ -131,6 +131,14 @@ struct LoadReport {
     int64_t buildings = 0;
     int64_t households = 0;
     int64_t residents = 0;
+    // Priority groups among the residents (60+ and 80+ as of the generator's reference date).
+    int64_t elderly_60 = 0;
+    int64_t elderly_80 = 0;
+    int64_t infants = 0;
+    int64_t disabled = 0;
+    int64_t pregnant = 0;
+    int64_t bedridden = 0;
+    int64_t chronic = 0;
     double load_seconds = 0;   // generating and inserting rows
     double index_seconds = 0;  // rebuilding the unique indexes afterwards
     double total_seconds() const { return load_seconds + index_seconds; }
