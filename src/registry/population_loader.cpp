@@ -1,5 +1,5 @@
 // LoadPopulation: the synthetic population written through the registry store, with generation
-// and sealing on one thread and the database writes on the caller's (and the driver's) thread.
+// and sealing on one thread, places on the caller's, and rows on writer threads.
 #include <sodium.h>
 
 #include <chrono>
@@ -85,16 +85,18 @@ SealedBuilding Seal(SyntheticBuilding&& b, const auth::PersonalDataCipher& ciphe
     return out;
 }
 
-// A bounded queue between the generating thread and the writing thread.
-class BuildingQueue {
+// A bounded queue between threads: the generator and the dispatcher, the dispatcher and the
+// writers.
+template <class T>
+class BoundedQueue {
 public:
-    explicit BuildingQueue(size_t capacity) : capacity_(capacity) {}
+    explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
     // False if the consumer gave up.
-    bool Push(SealedBuilding b) {
+    bool Push(T item) {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
         if (cancelled_) return false;
-        items_.push_back(std::move(b));
+        items_.push_back(std::move(item));
         cv_.notify_all();
         return true;
     }
@@ -109,28 +111,57 @@ public:
         cv_.notify_all();
     }
     // nullopt once the producer finished and everything was taken.
-    std::optional<SealedBuilding> Pop() {
+    std::optional<T> Pop() {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return !items_.empty() || finished_; });
         if (items_.empty()) return std::nullopt;
-        SealedBuilding b = std::move(items_.front());
+        T item = std::move(items_.front());
         items_.pop_front();
         cv_.notify_all();
-        return b;
+        return item;
     }
 
 private:
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<SealedBuilding> items_;
+    std::deque<T> items_;
     size_t capacity_;
     bool finished_ = false;
     bool cancelled_ = false;
 };
 
+// Inserts one building, then its households and residents (their ids and places already
+// assigned; the building id is filled in here).
+Status WriteBuilding(db::Session& s, SealedBuilding& b, const Building& place, int64_t now) {
+    ASSIGN_OR_RETURN(Building building, RegistryStore::InsertBuilding(s, place, now));
+    for (Household& h : b.households) h.building_id = building.id;
+    for (Resident& r : b.residents) r.building_id = building.id;
+    RETURN_IF_ERROR(RegistryStore::InsertHouseholdsBulk(s, b.households));
+    return RegistryStore::InsertResidentsBulk(s, b.residents);
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+void AddCounts(const SealedBuilding& b, LoadReport* r) {
+    r->buildings += 1;
+    r->households += static_cast<int64_t>(b.households.size());
+    r->residents += static_cast<int64_t>(b.residents.size());
+    r->elderly_60 += b.groups.elderly_60;
+    r->elderly_80 += b.groups.elderly_80;
+    r->infants += b.groups.infants;
+    r->disabled += b.groups.disabled;
+    r->pregnant += b.groups.pregnant;
+    r->bedridden += b.groups.bedridden;
+    r->chronic += b.groups.chronic;
+}
+
+// One building on its way to a writer thread.
+struct WriteJob {
+    SealedBuilding building;
+    Building place;  // street, community, grid, name, floors
+};
 
 }  // namespace
 
@@ -155,7 +186,10 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
         return Ok();
     }));
 
-    BuildingQueue queue(3);
+    // Thread 1 generates and seals buildings; this thread creates places and numbers rows; the
+    // writer threads insert buildings. SQLite has one writer connection, so one writer thread
+    // keeps ids in generation order; PostgreSQL's writer connections take buildings in parallel.
+    BoundedQueue<SealedBuilding> sealed(3);
     std::optional<Error> producer_error;
     std::thread producer([&] {
         try {
@@ -163,7 +197,7 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
             TokenSource tokens;
             SyntheticBuilding b;
             while (generator.Next(&b)) {
-                if (!queue.Push(
+                if (!sealed.Push(
                         Seal(std::move(b), cipher, tokens, now, generator.reference_date()))) {
                     break;
                 }
@@ -172,90 +206,109 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
         } catch (const std::exception& e) {
             producer_error = Internal(std::string("生成人口时出错: ") + e.what());
         }
-        queue.Finish();
+        sealed.Finish();
     });
 
+    const int writers = db.dialect() == db::Dialect::kPostgres ? 3 : 1;
+    BoundedQueue<WriteJob> jobs(static_cast<size_t>(writers));
+    std::mutex mu;  // guards report and failed
     LoadReport report;
-    int street_index = -1, community_index = -1, grid_index = -1;
-    int64_t street_id = 0, community_id = 0, grid_id = 0;
     Status failed = Ok();
-    while (auto item = queue.Pop()) {
+    auto fail = [&](Status s) {
+        std::lock_guard lock(mu);
+        if (failed.ok()) failed = std::move(s);
+        sealed.Cancel();
+        jobs.Cancel();
+    };
+    std::vector<std::thread> writer_threads;
+    for (int i = 0; i < writers; ++i) {
+        writer_threads.emplace_back([&] {
+            while (auto job = jobs.Pop()) {
+                Status s = db.Write([&](db::Session& session) {
+                    return WriteBuilding(session, job->building, job->place, now);
+                });
+                if (!s.ok()) {
+                    fail(std::move(s));
+                    return;
+                }
+                std::lock_guard lock(mu);
+                AddCounts(job->building, &report);
+            }
+        });
+    }
+
+    int street_index = -1, community_index = -1, grid_index = -1;
+    Building place;
+    while (auto item = sealed.Pop()) {
         SealedBuilding& b = *item;
+        // New places commit before any building in them is written (writers run in parallel).
         LoadReport added;
-        Status s = db.Write([&](db::Session& s) -> Status {
+        bool new_place = b.place.street_index != street_index ||
+                         b.place.community_index != community_index ||
+                         b.place.grid_index != grid_index;
+        Status s = !new_place ? Ok() : db.Write([&](db::Session& s) -> Status {
             if (b.place.street_index != street_index) {
                 ASSIGN_OR_RETURN(
                     Street st, RegistryStore::InsertStreet(
                                    s, {.name = b.place.street, .district = b.place.district}, now));
-                street_id = st.id;
+                place.street_id = st.id;
                 added.streets = 1;
             }
             if (b.place.community_index != community_index) {
-                ASSIGN_OR_RETURN(Community c,
-                                 RegistryStore::InsertCommunity(
-                                     s, {.street_id = street_id, .name = b.place.community}, now));
-                community_id = c.id;
+                ASSIGN_OR_RETURN(
+                    Community c,
+                    RegistryStore::InsertCommunity(
+                        s, {.street_id = place.street_id, .name = b.place.community}, now));
+                place.community_id = c.id;
                 added.communities = 1;
             }
             if (b.place.grid_index != grid_index) {
-                ASSIGN_OR_RETURN(Grid g,
-                                 RegistryStore::InsertGrid(
-                                     s, {.community_id = community_id, .name = b.place.grid}, now));
-                grid_id = g.id;
+                ASSIGN_OR_RETURN(
+                    Grid g,
+                    RegistryStore::InsertGrid(
+                        s, {.community_id = place.community_id, .name = b.place.grid}, now));
+                place.grid_id = g.id;
                 added.grids = 1;
             }
-            ASSIGN_OR_RETURN(Building building,
-                             RegistryStore::InsertBuilding(s,
-                                                           {.street_id = street_id,
-                                                            .community_id = community_id,
-                                                            .grid_id = grid_id,
-                                                            .name = b.place.name,
-                                                            .floors = b.place.floors},
-                                                           now));
-            int64_t first_household = next.household;
-            for (size_t i = 0; i < b.households.size(); ++i) {
-                b.households[i].id = first_household + static_cast<int64_t>(i);
-                b.households[i].building_id = building.id;
-            }
-            for (size_t i = 0; i < b.residents.size(); ++i) {
-                Resident& r = b.residents[i];
-                r.id = next.resident + static_cast<int64_t>(i);
-                r.household_id += first_household;
-                r.building_id = building.id;
-                r.grid_id = grid_id;
-                r.community_id = community_id;
-                r.street_id = street_id;
-            }
-            RETURN_IF_ERROR(RegistryStore::InsertHouseholdsBulk(s, b.households));
-            RETURN_IF_ERROR(RegistryStore::InsertResidentsBulk(s, b.residents));
             return Ok();
         });
         if (!s.ok()) {
-            failed = std::move(s);
-            queue.Cancel();
+            fail(std::move(s));
             break;
         }
         street_index = b.place.street_index;
         community_index = b.place.community_index;
         grid_index = b.place.grid_index;
+        place.name = b.place.name;
+        place.floors = b.place.floors;
+        int64_t first_household = next.household;
+        for (size_t i = 0; i < b.households.size(); ++i) {
+            b.households[i].id = first_household + static_cast<int64_t>(i);
+        }
+        for (size_t i = 0; i < b.residents.size(); ++i) {
+            Resident& r = b.residents[i];
+            r.id = next.resident + static_cast<int64_t>(i);
+            r.household_id += first_household;
+            r.grid_id = place.grid_id;
+            r.community_id = place.community_id;
+            r.street_id = place.street_id;
+        }
         next.household += static_cast<int64_t>(b.households.size());
         next.resident += static_cast<int64_t>(b.residents.size());
-        report.streets += added.streets;
-        report.communities += added.communities;
-        report.grids += added.grids;
-        report.buildings += 1;
-        report.households += static_cast<int64_t>(b.households.size());
-        report.residents += static_cast<int64_t>(b.residents.size());
-        report.elderly_60 += b.groups.elderly_60;
-        report.elderly_80 += b.groups.elderly_80;
-        report.infants += b.groups.infants;
-        report.disabled += b.groups.disabled;
-        report.pregnant += b.groups.pregnant;
-        report.bedridden += b.groups.bedridden;
-        report.chronic += b.groups.chronic;
-        report.load_seconds = SecondsSince(start);
-        if (progress) progress(report);
+        LoadReport snapshot;
+        {
+            std::lock_guard lock(mu);
+            report.streets += added.streets;
+            report.communities += added.communities;
+            report.grids += added.grids;
+            report.load_seconds = SecondsSince(start);
+            snapshot = report;
+        }
+        if (!jobs.Push({.building = std::move(b), .place = place})) break;
+        if (progress) progress(snapshot);
     }
+    jobs.Finish();
+    for (std::thread& t : writer_threads) t.join();
     producer.join();
     if (!failed.ok()) {
         // Leave what was written usable: its unique indexes back in place.
@@ -271,6 +324,7 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
         return RegistryStore::ResyncIdSequences(s);
     }));
     report.index_seconds = SecondsSince(index_start);
+    if (progress) progress(report);
     return report;
 }
 

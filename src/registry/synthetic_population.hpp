@@ -148,9 +148,11 @@ struct LoadReport {
 };
 
 // Writes a generated population into `db` through the registry store, in one transaction per
-// building (multi-row INSERTs of up to 500 rows), while the next building is generated and
-// sealed on another thread. Refuses (kFailedPrecondition) a database that already has streets or
-// residents. `progress`, if set, is called after each building from the calling thread.
+// building (multi-row INSERTs of up to 500 rows), while the next buildings are generated and
+// sealed on another thread (on PostgreSQL, three buildings are written at once). Memory stays
+// bounded: a few buildings at a time. Refuses (kFailedPrecondition) a database that already has
+// streets or residents. `progress`, if set, is called from the calling thread as buildings are
+// handed to the writers, and once at the end.
 Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCipher& cipher,
                                   Clock& clock, const PopulationOptions& options,
                                   const std::function<void(const LoadReport&)>& progress = {});
