@@ -2,6 +2,7 @@
 // keep-alive, one io_context on N threads, a strand and a read timeout per connection, like the
 // app's server) answering every request with {"ok":true}. What it sustains under bench_loadgen is
 // the ceiling the app's routes are measured against.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -86,13 +87,14 @@ bool ParseListen(const std::string& listen, tcp::endpoint& endpoint) {
     beast::error_code ec;
     const auto address = asio::ip::make_address(host, ec);
     if (ec) return false;
-    try {
-        const int port = std::stoi(listen.substr(colon + 1));
-        if (port < 0 || port > 65535) return false;
-        endpoint = tcp::endpoint(address, static_cast<uint16_t>(port));
-    } catch (const std::exception&) {
+    const std::string port_text = listen.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, parse_ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (parse_ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
         return false;
     }
+    endpoint = tcp::endpoint(address, static_cast<uint16_t>(port));
     return true;
 }
 
