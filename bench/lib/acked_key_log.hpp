@@ -12,7 +12,7 @@ namespace bulwark::bench {
 // write(2) to an O_APPEND descriptor as soon as its answer arrives, so the file is complete even
 // if this process is killed too. Thread-safe (a line is one atomic append).
 class AckedKeyLog {
-  public:
+public:
     static Result<AckedKeyLog> Open(const std::string& path);
     AckedKeyLog() = default;
     AckedKeyLog(AckedKeyLog&& other) noexcept;
@@ -25,7 +25,7 @@ class AckedKeyLog {
     // Appends "key\n"; returns false if the write failed (disk full): the caller counts it.
     bool Append(std::string_view key) const;
 
-  private:
+private:
     explicit AckedKeyLog(int fd) : fd_(fd) {}
     int fd_ = -1;
 };

@@ -11,7 +11,7 @@ namespace bulwark::bench {
 // Fixed size (58 KiB), no allocation while recording. Not thread-safe: keep one per thread and
 // Merge() them at the end.
 class LatencyHistogram {
-  public:
+public:
     void Record(uint64_t nanos);
     void Merge(const LatencyHistogram& other);
 
@@ -24,7 +24,7 @@ class LatencyHistogram {
     // rank. 0 when empty.
     uint64_t ValueAtQuantile(double q) const;
 
-  private:
+private:
     static constexpr int kSubBucketBits = 7;
     static constexpr uint64_t kSubBuckets = uint64_t{1} << kSubBucketBits;
     static constexpr int kBuckets = (64 - kSubBucketBits + 1) * kSubBuckets;

@@ -39,7 +39,7 @@ struct ConnState {
 // shared by all connections and threads: keep per-connection state in ConnState::data, and make
 // any shared state thread-safe.
 class Scenario {
-  public:
+public:
     virtual ~Scenario() = default;
     virtual Request Next(ConnState& state) = 0;
     // Called for every answer, whatever its status; not called for transport errors.

@@ -13,7 +13,7 @@ namespace bulwark::bench {
 // other brace is literal text, so JSON bodies need no escaping. Immutable after construction:
 // thread-safe.
 class RequestTemplate {
-  public:
+public:
     explicit RequestTemplate(std::string_view text);
 
     // Appends the text to `out` with {key} -> key, {seq} -> seq, {conn} -> conn.
@@ -21,7 +21,7 @@ class RequestTemplate {
     std::string Expand(std::string_view key, uint64_t seq, int conn) const;
     bool UsesKey() const { return uses_key_; }
 
-  private:
+private:
     enum class Kind { kText, kKey, kSeq, kConn };
     std::vector<std::pair<Kind, std::string>> parts_;
     bool uses_key_ = false;
@@ -31,13 +31,13 @@ class RequestTemplate {
 // expanded per request. When the target, body or a header uses {key}, the key is
 // "<run-id>-<conn>-<seq>" and is recorded as the request's idempotency key. Thread-safe.
 class TemplateScenario final : public Scenario {
-  public:
+public:
     TemplateScenario(std::string method, std::string_view target, std::string_view body,
                      const std::vector<std::pair<std::string, std::string>>& headers);
 
     Request Next(ConnState& state) override;
 
-  private:
+private:
     std::string method_;
     RequestTemplate target_;
     RequestTemplate body_;

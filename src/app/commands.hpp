@@ -14,6 +14,8 @@ void AddAdminCommands(CLI::App& cli, const CommonOptions& common, int* exit_code
 void AddUserCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
 // `bulwark routes [--json]`: every route's declaration (routes_command.cpp).
 void AddRoutesCommand(CLI::App& cli, const CommonOptions& common, int* exit_code);
+// `bulwark audit verify` and `bulwark keys rotate` (security_commands.cpp).
+void AddSecurityCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
 // `bulwark demo` and `bulwark generate --scale ...` (registry_commands.cpp).
 void AddRegistryCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
 

@@ -27,6 +27,12 @@ void RegisterMigrations(db::MigrationSet& set) {
     set.Add(registry::RegistryStore::Migrations());
 }
 
+void RegisterEncryptedColumns(auth::EncryptedColumnSet& set) {
+    // Each module whose tables hold PersonalDataCipher output adds them here:
+    // set.Add(<module>::EncryptedColumns());
+    set.Add(registry::RegistryStore::EncryptedColumns());
+}
+
 void RegisterRoutes(AppContext& ctx, http::Router& router) {
     // auth: the guard that enforces every route's declaration, and the account routes.
     auto auth_services = std::make_shared<auth::AuthServices>(

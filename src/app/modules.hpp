@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/app_context.hpp"
+#include "auth/encrypted_columns.hpp"
 #include "db/migrations.hpp"
 #include "http/router.hpp"
 
@@ -8,6 +9,8 @@ namespace bulwark::app {
 
 // The one place that knows every module: their migrations, in dependency order...
 void RegisterMigrations(db::MigrationSet& set);
+// ...the columns that hold personal data encrypted (for `bulwark keys rotate`)...
+void RegisterEncryptedColumns(auth::EncryptedColumnSet& set);
 // ...and their routes, added to `router`. `ctx` outlives the router.
 void RegisterRoutes(AppContext& ctx, http::Router& router);
 
