@@ -338,6 +338,15 @@ Result<std::vector<MaskedDuplicateGroup>> RegistryService::Duplicates(const auth
     return out;
 }
 
+Result<ResidentDetail> RegistryService::ResidentByCode(const std::string& token) {
+    if (token.empty() || token.size() > 64) return Missing();
+    ASSIGN_OR_RETURN(auto found, db_.ReadValue([&](db::Session& s) {
+        return RegistryStore::FindByCodeToken(s, token);
+    }));
+    if (!found) return Missing();
+    return std::move(*found);
+}
+
 Result<Resident> RegistryService::ReissueCode(const auth::Principal& who, int64_t id) {
     int64_t now = clock_.NowMillis();
     std::string token = NewCodeToken();

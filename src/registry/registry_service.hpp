@@ -105,6 +105,11 @@ public:
     // A new personal code token; the old one stops working. Returns the resident with it.
     Result<Resident> ReissueCode(const auth::Principal& who, int64_t id);
 
+    // The resident a personal code token names, for capabilities that check scope themselves
+    // (sampling: the site's round) and write their own audit row; show scanners only
+    // ScannerView(detail). kNotFound for an unknown or re-issued token.
+    Result<ResidentDetail> ResidentByCode(const std::string& token);
+
     // Today's date (China time) as yyyymmdd, from the injected clock.
     int32_t Today() const;
 

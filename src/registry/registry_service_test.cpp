@@ -242,6 +242,12 @@ TEST_P(RegistryServiceTest, EditsCheckTheVersion) {
     auto reissued = service_->ReissueCode(staff_, rid);
     ASSERT_TRUE(reissued.ok()) << reissued.error().message;
     EXPECT_NE(reissued->code_token, (*before)->resident.code_token);
+    auto by_new = service_->ResidentByCode(reissued->code_token);
+    ASSERT_TRUE(by_new.ok()) << by_new.error().message;
+    EXPECT_EQ(ScannerView(*by_new).masked_name, "*三");
+    EXPECT_EQ(ScannerView(*by_new).room, "1505");
+    EXPECT_EQ(service_->ResidentByCode((*before)->resident.code_token).error().code,
+              ErrorCode::kNotFound);
     EXPECT_GE(reissued->code_token.size(), 20u);
     auto old = db_->ReadValue([&](db::Session& s) {
         return RegistryStore::FindByCodeToken(s, (*before)->resident.code_token);
