@@ -14,7 +14,7 @@
 
 #include "auth/audit_store.hpp"
 #include "db/migrations.hpp"
-#include "db/postgres/postgres_database.hpp"
+#include "db/testing/temp_database.hpp"
 
 namespace bulwark::auth {
 namespace {
@@ -26,25 +26,13 @@ constexpr int64_t kStart = 1'700'000'000'000;
 class AuditLogTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        std::random_device random;
-        const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);
-        if (GetParam() == "sqlite") {
-            dir_ = std::filesystem::temp_directory_path() / ("bulwark_audit_test_" + suffix);
-            std::filesystem::create_directories(dir_);
-            url_ = "sqlite:" + (dir_ / "test.db").string();
-        } else {
-            const char* server = std::getenv("BULWARK_TEST_PG");
-            if (server == nullptr || *server == '\0') GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            server_url_ = server;
-            pg_database_ = "bulwark_audit_" + suffix;
-            Status created =
-                db::ExecPostgresAutocommit(server_url_, "CREATE DATABASE " + pg_database_);
-            ASSERT_TRUE(created.ok()) << created.error().message;
-            const size_t host = server_url_.find("://") + 3;
-            const size_t query = std::min(server_url_.find('?', host), server_url_.size());
-            const size_t slash = std::min(server_url_.find('/', host), query);
-            url_ = server_url_.substr(0, slash) + "/" + pg_database_ + server_url_.substr(query);
+        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
+            GTEST_SKIP() << "BULWARK_TEST_PG not set";
         }
+        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_audit");
+        ASSERT_TRUE(temp.ok()) << temp.error().message;
+        temp_ = std::move(*temp);
+        url_ = temp_->url();
         // One writer connection, so that serial appends form one chain (chain 0); the tests of
         // concurrent writers reopen with several.
         Reopen(1);
@@ -57,14 +45,7 @@ protected:
     void TearDown() override {
         if (db_) db_->Close();
         db_.reset();
-        if (!pg_database_.empty()) {
-            (void)db::ExecPostgresAutocommit(
-                server_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
-        }
-        if (!dir_.empty()) {
-            std::error_code ec;
-            std::filesystem::remove_all(dir_, ec);
-        }
+        temp_.reset();
     }
 
     void Reopen(int writers) {
@@ -135,10 +116,8 @@ protected:
         return Count("SELECT id FROM audit_log WHERE chain = 0 AND seq = " + std::to_string(seq));
     }
 
-    std::filesystem::path dir_;
+    std::unique_ptr<db::testing::TempDatabase> temp_;
     std::string url_;
-    std::string server_url_;
-    std::string pg_database_;
     std::unique_ptr<db::Database> db_;
 };
 

@@ -14,7 +14,7 @@
 #include "base/clock.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
-#include "db/postgres/postgres_database.hpp"
+#include "db/testing/temp_database.hpp"
 #include "registry/registry_store.hpp"
 
 namespace bulwark::registry::testing {
@@ -27,26 +27,14 @@ protected:
     static constexpr int64_t kStart = 1'717'200'000'000;  // 2024-06-01 08:00 China time
 
     void SetUp() override {
-        std::random_device random;
-        const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);
         std::string url;
-        if (GetParam() == "sqlite") {
-            dir_ = std::filesystem::temp_directory_path() / ("bulwark_registry_test_" + suffix);
-            std::filesystem::create_directories(dir_);
-            url = "sqlite:" + (dir_ / "test.db").string();
-        } else {
-            const char* server = std::getenv("BULWARK_TEST_PG");
-            if (server == nullptr || *server == '\0') GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            server_url_ = server;
-            pg_database_ = "bulwark_registry_" + suffix;
-            Status created =
-                db::ExecPostgresAutocommit(server_url_, "CREATE DATABASE " + pg_database_);
-            ASSERT_TRUE(created.ok()) << created.error().message;
-            const size_t host = server_url_.find("://") + 3;
-            const size_t query = std::min(server_url_.find('?', host), server_url_.size());
-            const size_t slash = std::min(server_url_.find('/', host), query);
-            url = server_url_.substr(0, slash) + "/" + pg_database_ + server_url_.substr(query);
+        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
+            GTEST_SKIP() << "BULWARK_TEST_PG not set";
         }
+        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_registry");
+        ASSERT_TRUE(temp.ok()) << temp.error().message;
+        temp_ = std::move(*temp);
+        url = temp_->url();
         auto opened = db::Open({.url = url});
         ASSERT_TRUE(opened.ok()) << opened.error().message;
         db_ = std::move(*opened);
@@ -61,14 +49,7 @@ protected:
     void TearDown() override {
         if (db_) db_->Close();
         db_.reset();
-        if (!pg_database_.empty()) {
-            (void)db::ExecPostgresAutocommit(
-                server_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
-        }
-        if (!dir_.empty()) {
-            std::error_code ec;
-            std::filesystem::remove_all(dir_, ec);
-        }
+        temp_.reset();
     }
 
     int64_t CountRows(const std::string& sql, const db::Params& params = {}) {
@@ -82,9 +63,7 @@ protected:
     std::unique_ptr<db::Database> db_;
 
 private:
-    std::filesystem::path dir_;
-    std::string server_url_;
-    std::string pg_database_;
+    std::unique_ptr<db::testing::TempDatabase> temp_;
 };
 
 inline std::string DriverName(const ::testing::TestParamInfo<std::string>& info) {
