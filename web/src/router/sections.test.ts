@@ -11,7 +11,12 @@ describe('sections', () => {
             'dashboard',
             'residents',
             'rounds',
+            'sites',
             'sampling',
+            'samplingScan',
+            'boxes',
+            'lab',
+            'live',
             'coverage',
             'results',
             'audit',
@@ -22,7 +27,7 @@ describe('sections', () => {
     })
 
     it('routes only sections that have a page', () => {
-        expect(sectionsWithPages().map((s) => s.key)).toEqual(['dashboard', 'audit', 'users', 'account'])
+        expect(sectionsWithPages().map((s) => s.key)).toEqual(['dashboard', 'rounds', 'sites', 'samplingScan', 'boxes', 'lab', 'live', 'audit', 'users', 'account'])
     })
 
     it('routes every page lazily, the login page outside the app frame', () => {
@@ -33,7 +38,7 @@ describe('sections', () => {
         expect(typeof login?.component).toBe('function')
         const layout = routes.find((r) => r.path === '/')
         const names = layout?.children?.map((r) => r.name)
-        expect(names).toEqual(['dashboard', 'audit', 'users', 'account', 'forbidden', 'not-found'])
+        expect(names).toEqual(['dashboard', 'rounds', 'sites', 'samplingScan', 'boxes', 'lab', 'live', 'audit', 'users', 'account', 'forbidden', 'not-found'])
         for (const child of layout?.children ?? []) {
             expect(typeof child.component).toBe('function')
             expect(child.meta?.public).toBeFalsy()
@@ -56,6 +61,28 @@ describe('sections', () => {
             ['audit', []],
             ['system', ['users']],
         ])
+    })
+
+    it('shows a scanner the sampling pages only, a lab its receipt, staff the rounds and sites', () => {
+        const menu = (permissions: string[]) =>
+            menuTree((p) => permissions.includes(p)).map((e) => [e.section.key, e.children.map((c) => c.key)])
+        const scanner = ['sampling.scan', 'sampling.lookup', 'sampling.register_floating', 'boxes.write', 'sampling.live', 'sites.read']
+        expect(menu(scanner)).toEqual([
+            ['dashboard', []],
+            ['sampling', ['samplingScan', 'boxes', 'live']],
+        ])
+        expect(menu(['boxes.receive'])).toEqual([
+            ['dashboard', []],
+            ['sampling', ['lab']],
+        ])
+        expect(menu(['rounds.read', 'rounds.write', 'sites.read', 'sites.write', 'sampling.scan', 'boxes.write', 'sampling.live'])).toEqual([
+            ['dashboard', []],
+            ['rounds', []],
+            ['sites', []],
+            ['sampling', ['samplingScan', 'boxes', 'live']],
+        ])
+        expect(sectionForPath('/sampling/boxes')?.key).toBe('boxes')
+        expect(sectionForPath('/sampling')?.key).toBe('sampling')
     })
 
     it('finds the section of a path by its longest prefix', () => {

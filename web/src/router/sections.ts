@@ -1,10 +1,14 @@
 import {
+    Box,
     Calendar,
     DataBoard,
+    DataLine,
     DocumentChecked,
     FirstAidKit,
+    Location,
     Memo,
     PieChart,
+    Reading,
     Setting,
     User,
     UserFilled,
@@ -19,7 +23,12 @@ export type SectionKey =
     | 'dashboard'
     | 'residents'
     | 'rounds'
+    | 'sites'
     | 'sampling'
+    | 'samplingScan'
+    | 'boxes'
+    | 'lab'
+    | 'live'
     | 'coverage'
     | 'results'
     | 'audit'
@@ -45,8 +54,56 @@ export interface Section {
 export const kSections: readonly Section[] = [
     { key: 'dashboard', path: '/', icon: DataBoard, page: () => import('@/pages/DashboardPage.vue') },
     { key: 'residents', path: '/residents', icon: User },
-    { key: 'rounds', path: '/rounds', icon: Calendar },
+    // Testing (issue 5). The permissions are the testing module's (src/testing/README.md): a
+    // scanner, whose grant is over their site, sees 采样 with 扫码采样, 转运箱 and their site's
+    // 实时数据; a lab sees 样本接收; community staff see everything.
+    {
+        key: 'rounds',
+        path: '/rounds',
+        icon: Calendar,
+        permission: 'rounds.read',
+        page: () => import('@/pages/rounds/RoundsPage.vue'),
+    },
+    {
+        key: 'sites',
+        path: '/sites',
+        icon: Location,
+        permission: 'sites.write',
+        page: () => import('@/pages/sites/SitesPage.vue'),
+    },
     { key: 'sampling', path: '/sampling', icon: FirstAidKit },
+    {
+        key: 'samplingScan',
+        path: '/sampling',
+        icon: FirstAidKit,
+        parent: 'sampling',
+        permission: 'sampling.scan',
+        page: () => import('@/pages/sampling/SamplingPage.vue'),
+    },
+    {
+        key: 'boxes',
+        path: '/sampling/boxes',
+        icon: Box,
+        parent: 'sampling',
+        permission: 'boxes.write',
+        page: () => import('@/pages/sampling/BoxesPage.vue'),
+    },
+    {
+        key: 'lab',
+        path: '/lab',
+        icon: Reading,
+        parent: 'sampling',
+        permission: 'boxes.receive',
+        page: () => import('@/pages/sampling/LabReceiptPage.vue'),
+    },
+    {
+        key: 'live',
+        path: '/sampling/live',
+        icon: DataLine,
+        parent: 'sampling',
+        permission: 'sampling.live',
+        page: () => import('@/pages/sampling/LivePage.vue'),
+    },
     { key: 'coverage', path: '/coverage', icon: PieChart },
     { key: 'results', path: '/results', icon: DocumentChecked },
     { key: 'audit', path: '/audit', icon: Memo, permission: 'audit.read', page: () => import('@/pages/AuditPage.vue') },
