@@ -66,7 +66,17 @@ describe('sections', () => {
     it('shows a scanner the sampling pages only, a lab its receipt, staff the rounds and sites', () => {
         const menu = (permissions: string[]) =>
             menuTree((p) => permissions.includes(p)).map((e) => [e.section.key, e.children.map((c) => c.key)])
-        const scanner = ['sampling.scan', 'sampling.lookup', 'sampling.register_floating', 'boxes.write', 'sampling.live', 'sites.read']
+        const scanner = [
+            'rounds.read',
+            'sites.read',
+            'labs.read',
+            'sampling.scan',
+            'sampling.lookup',
+            'sampling.register_floating',
+            'boxes.read',
+            'boxes.write',
+            'sampling.live',
+        ]
         expect(menu(scanner)).toEqual([
             ['dashboard', []],
             ['sampling', ['samplingScan', 'boxes', 'live']],

@@ -56,12 +56,14 @@ export const kSections: readonly Section[] = [
     { key: 'residents', path: '/residents', icon: User },
     // Testing (issue 5). The permissions are the testing module's (src/testing/README.md): a
     // scanner, whose grant is over their site, sees 采样 with 扫码采样, 转运箱 and their site's
-    // 实时数据; a lab sees 样本接收; community staff see everything.
+    // 实时数据; a lab sees 样本接收; community staff see everything. Rounds and sites are listed
+    // for those who plan them (rounds.write, sites.write): a scanner reads both only to choose
+    // where they work, on the sampling page.
     {
         key: 'rounds',
         path: '/rounds',
         icon: Calendar,
-        permission: 'rounds.read',
+        permission: 'rounds.write',
         page: () => import('@/pages/rounds/RoundsPage.vue'),
     },
     {

@@ -1,0 +1,445 @@
+// The sampling page against the real server (issue 5), on a phone-sized screen:
+//   (c) a tube of 10 filled by scanning closes by itself, and a second scan of a person is refused
+//       with where and when;
+//   (a) the page goes offline, queues 50 scans, is reloaded and the browser restarted (the API
+//       still unreachable), comes back online, and the server ends with exactly 50 more samples;
+//   (b) people without a code (document number, name + building + room, a floating person), and
+//       afterwards the browser's storage (IndexedDB, localStorage, sessionStorage) holds no ID
+//       number, no phone, no name;
+//   boxes: the closed tubes go into a box that is sealed and handed to a lab, whose receipt lists
+//   the differences.
+// Needs `npm run build` in web/ and BULWARK_BIN; skipped without it. Test data (places, residents
+// with synthetic ID numbers and phones, their code tokens, a site, a round, a lab) is made through
+// the API by an administrator.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+
+import { kChromium, kRepoRoot, screenshot, startServer } from './lib.mjs'
+
+const kTimeout = 180_000
+const kSkip = process.env.BULWARK_BIN
+    ? false
+    : 'BULWARK_BIN is unset: the sampling page is tested only against the real server ' +
+      '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
+
+const requireFromWeb = createRequire(join(kRepoRoot, 'web', 'package.json'))
+const { chromium, request } = requireFromWeb('playwright-core')
+
+const kAdmin = {
+    username: 'admin',
+    displayName: '王主任',
+    role: 'administrator',
+    scope: 'street:1',
+    password: 'browser-admin-password-1',
+}
+const kPhone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+
+// ---- synthetic people: ID numbers with region 990 (no real region has it), phones 19900… ----
+const kWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+function syntheticId(n) {
+    const body = `99000119900101${String(n).padStart(3, '0')}`
+    const sum = [...body].reduce((total, digit, i) => total + Number(digit) * kWeights[i], 0)
+    return body + '10X98765432'[sum % 11]
+}
+const syntheticPhone = (n) => `19900${String(n).padStart(6, '0')}`
+const kSurnames = '张王李赵刘陈杨黄周吴'
+const kGiven = '伟芳娜敏静丽强磊洋艳'
+const syntheticName = (n) => `${kSurnames[n % 10]}${kGiven[Math.floor(n / 10) % 10]}${kGiven[(n * 7) % 10]}`
+
+// ---- the API, as the administrator ----
+async function apiSession(baseUrl, user) {
+    const context = await request.newContext({ baseURL: baseUrl, extraHTTPHeaders: { Origin: baseUrl } })
+    const login = await context.post('/api/v1/auth/login', { data: { username: user.username, password: user.password } })
+    if (!login.ok()) throw new Error(`sign-in as ${user.username}: ${login.status()} ${await login.text()}`)
+    const csrf = (await context.storageState()).cookies.find((c) => c.name === 'bulwark_csrf')?.value ?? ''
+    const call = async (method, path, data) => {
+        const response = await context.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
+        const text = await response.text()
+        const body = text ? JSON.parse(text) : null
+        return { status: response.status(), body }
+    }
+    const ok = async (method, path, data) => {
+        const answer = await call(method, path, data)
+        if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`)
+        return answer.body
+    }
+    return {
+        call,
+        get: (path) => ok('GET', path),
+        post: (path, data) => ok('POST', path, data),
+        dispose: () => context.dispose(),
+    }
+}
+
+async function makeWorld(api, count) {
+    const street = await api.post('/api/v1/places/streets', { name: '演示街道', district: '演示区' })
+    const community = await api.post('/api/v1/places/communities', { street_id: street.id, name: '雅仕居社区' })
+    const grid = await api.post('/api/v1/places/grids', { community_id: community.id, name: '第1网格' })
+    const building = await api.post('/api/v1/places/buildings', { grid_id: grid.id, name: '3栋', floors: 18 })
+    const people = []
+    for (let n = 1; n <= count; n++) {
+        const person = {
+            building_id: building.id,
+            unit: '1单元',
+            room: String(100 * (1 + (n % 18)) + 1 + Math.floor(n / 18)),
+            name: syntheticName(n),
+            doc_number: syntheticId(n),
+            phone: syntheticPhone(n),
+        }
+        const resident = await api.post('/api/v1/residents', person)
+        const code = await api.post(`/api/v1/residents/${resident.id}/code/reissue`)
+        people.push({ ...person, id: resident.id, token: code.code_token })
+    }
+    const site = await api.post('/api/v1/sites', {
+        community_id: community.id,
+        name: '北门采样点',
+        address: '雅仕居社区北门广场',
+        hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '07:00', close: '21:00' })),
+        tables: [
+            { name: '1号台', priority_lane: false },
+            { name: '爱心通道', priority_lane: true },
+        ],
+    })
+    const now = Date.now()
+    const round = await api.post('/api/v1/rounds', {
+        community_id: community.id,
+        name: '雅仕居社区第1轮全员核酸',
+        kind: 'whole',
+        scope: { kind: 'community', ids: [] },
+        starts_at: now - 3_600_000,
+        ends_at: now + 12 * 3_600_000,
+        pool_size: 10,
+        single_tube_tags: [],
+        single_tube_control_areas: false,
+        site_ids: [site.id],
+    })
+    const lab = await api.post('/api/v1/labs', { name: '金域医学检验实验室' })
+    return { street, community, grid, building, people, site, table: site.tables[0], round, lab }
+}
+
+// ---- the browser: a profile of our own, so a restart keeps its IndexedDB ----
+async function launchAt(profile) {
+    return chromium.launchPersistentContext(profile, {
+        executablePath: kChromium,
+        headless: true,
+        locale: 'zh-CN',
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+        ],
+        ...kPhone,
+    })
+}
+
+async function signInBrowser(context, baseUrl) {
+    const response = await context.request.post(`${baseUrl}/api/v1/auth/login`, {
+        data: { username: kAdmin.username, password: kAdmin.password },
+        headers: { Origin: baseUrl },
+    })
+    if (!response.ok()) throw new Error(`sign-in: ${response.status()} ${await response.text()}`)
+}
+
+async function choose(page, select, text) {
+    await select.click()
+    const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+    await option.click()
+    await option.waitFor({ state: 'hidden' })
+}
+
+async function scan(page, text) {
+    const field = page.getByTestId('scan-field')
+    await field.fill(text)
+    await field.press('Enter')
+}
+
+// The phone's queue as stored: every item of the IndexedDB queue.
+const storedQueue = (page) =>
+    page.evaluate(
+        () =>
+            new Promise((resolve, reject) => {
+                const open = indexedDB.open('bulwark-sampling')
+                open.onerror = () => reject(open.error)
+                open.onsuccess = () => {
+                    const db = open.result
+                    const get = db.transaction('queue', 'readonly').objectStore('queue').getAll()
+                    get.onsuccess = () => {
+                        db.close()
+                        resolve(get.result)
+                    }
+                    get.onerror = () => reject(get.error)
+                }
+            }),
+    )
+
+// Everything this origin keeps: every IndexedDB database's every store, localStorage, sessionStorage.
+const dumpStorage = (page) =>
+    page.evaluate(async () => {
+        const out = { indexedDB: {}, localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage } }
+        for (const info of await indexedDB.databases()) {
+            const db = await new Promise((resolve, reject) => {
+                const open = indexedDB.open(info.name)
+                open.onsuccess = () => resolve(open.result)
+                open.onerror = () => reject(open.error)
+            })
+            out.indexedDB[info.name] = {}
+            for (const store of db.objectStoreNames) {
+                out.indexedDB[info.name][store] = await new Promise((resolve, reject) => {
+                    const get = db.transaction(store, 'readonly').objectStore(store).getAll()
+                    get.onsuccess = () => resolve(get.result)
+                    get.onerror = () => reject(get.error)
+                })
+            }
+            db.close()
+        }
+        return out
+    })
+
+async function sampleCount(api, roundId) {
+    return (await api.get(`/api/v1/rounds/${roundId}`)).sample_count
+}
+
+async function waitFor(check, timeoutMs, what) {
+    const deadline = Date.now() + timeoutMs
+    let last
+    while (Date.now() < deadline) {
+        last = await check()
+        if (last === true) return
+        await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`)
+}
+
+describe('sampling (real server)', { skip: kSkip }, () => {
+    let server
+    let api
+    let world
+    let profile
+    let context
+    let page
+
+    before(async () => {
+        server = await startServer({ users: [kAdmin] })
+        console.log(`# server: ${server.kind} at ${server.baseUrl}`)
+        api = await apiSession(server.baseUrl, kAdmin)
+        world = await makeWorld(api, 75)
+        profile = mkdtempSync(join(tmpdir(), 'bulwark-sampling-chromium-'))
+        context = await launchAt(profile)
+        await signInBrowser(context, server.baseUrl)
+        page = await context.newPage()
+    })
+
+    after(async () => {
+        await context?.close()
+        if (profile) rmSync(profile, { recursive: true, force: true })
+        await api?.dispose()
+        await server?.stop()
+    })
+
+    test('(c) a tube of 10 fills by scanning and closes by itself; a second scan is refused', { timeout: kTimeout }, async () => {
+        await page.goto(`${server.baseUrl}/sampling`)
+        await page.getByTestId('station-picker').waitFor()
+        await choose(page, page.getByTestId('station-round'), world.round.name)
+        await page.getByTestId('station-table').getByText('1号台').click()
+        await page.getByTestId('station-confirm').click()
+        await page.getByTestId('station').getByText('北门采样点 · 1号台').waitFor()
+        assert.equal(await page.getByTestId('sampling-page').getAttribute('data-mode'), 'tube')
+
+        await scan(page, 'TUBE-0001')
+        await page.getByTestId('tube-barcode').getByText('TUBE-0001').waitFor()
+        for (let i = 0; i < 10; i++) {
+            await scan(page, world.people[i].token)
+            if (i < 9) await page.getByTestId('tube-count').getByText(String(i + 1), { exact: true }).waitFor()
+        }
+        await page.locator('[data-testid="tube"][data-phase="closed"]').waitFor()
+        await page.locator('[data-testid="sync-bar"][data-pending="0"]').waitFor()
+        const banner = page.getByTestId('scan-banner')
+        assert.equal(await banner.getAttribute('data-tone'), 'accepted')
+        assert.match(await banner.innerText(), /已采样：\S+/)
+        assert.doesNotMatch(await banner.innerText(), new RegExp(world.people[9].name))
+        assert.equal(await page.locator('[data-testid="recent-scan"][data-state="accepted"]').count(), 8)
+        await screenshot(page, 'sampling-tube-closed-phone')
+        assert.equal(await sampleCount(api, world.round.id), 10)
+        assert.equal((await api.call('GET', `/api/v1/sampling/tables/${world.table.id}/open-tube`)).status, 404)
+
+        // The same person again, in a new tube: refused, with where and when.
+        await scan(page, 'TUBE-0002')
+        await page.getByTestId('tube-barcode').getByText('TUBE-0002').waitFor()
+        await scan(page, world.people[0].token)
+        await page.locator('[data-testid="scan-banner"][data-tone="rejected"]').waitFor()
+        const refusal = await page.getByTestId('scan-banner').innerText()
+        assert.match(refusal, /北门采样点/)
+        assert.match(refusal, /\d{2}:\d{2}/)
+        assert.equal(await page.getByTestId('tube-count').innerText(), '0')
+        assert.equal(await sampleCount(api, world.round.id), 10)
+    })
+
+    test('(a) offline: 50 scans queued, reloaded, browser restarted, back online: exactly 50 samples', { timeout: kTimeout }, async () => {
+        const before = await sampleCount(api, world.round.id)
+        await context.setOffline(true)
+        await page.locator('[data-testid="sync-bar"]').getByText('离线').waitFor({ timeout: 5000 }).catch(() => undefined)
+        // TUBE-0002 is open and empty: 5 tubes of 10.
+        for (let i = 0; i < 50; i++) {
+            if (i > 0 && i % 10 === 0) {
+                await page.locator('[data-testid="sampling-page"][data-mode="tube"]').waitFor()
+                await scan(page, `TUBE-${String(2 + i / 10).padStart(4, '0')}`)
+            }
+            await scan(page, world.people[10 + i].token)
+        }
+        await waitFor(
+            async () => (await storedQueue(page)).filter((item) => item.kind === 'scan' && item.state === 'pending').length === 50 || 'not yet',
+            15_000,
+            '50 pending scans in IndexedDB',
+        )
+        assert.equal(await page.locator('[data-testid="tube"][data-phase="full"]').count(), 1)
+        assert.equal(await sampleCount(api, world.round.id), before)
+        await screenshot(page, 'sampling-offline-queued-phone')
+
+        // Reload with the network back but the sampling API still unreachable (a page cannot
+        // load at all while the browser is offline): the queue is still there.
+        const block = (route) => route.abort('internetdisconnected')
+        await context.route('**/api/v1/sampling/**', block)
+        await context.setOffline(false)
+        await page.reload()
+        await page.getByTestId('sampling-page').waitFor()
+        await page.getByTestId('station').getByText('北门采样点 · 1号台').waitFor()
+        const reloaded = await storedQueue(page)
+        assert.equal(reloaded.filter((item) => item.kind === 'scan' && item.state === 'pending').length, 50)
+        assert.equal(await page.getByTestId('tube-count').count(), 0, 'the full tube asks for the next tube')
+
+        // Signing out now warns that scans wait.
+        await page.getByTestId('user-menu').click()
+        await page.getByTestId('logout').click()
+        const warning = page.locator('.el-message-box', { hasText: '还有扫码记录未提交' })
+        await warning.waitFor()
+        assert.match(await warning.innerText(), /\d+ 条扫码记录未提交/)
+        await warning.getByRole('button', { name: '取消' }).click()
+
+        // Restart the browser on the same profile: still queued.
+        await context.close()
+        context = await launchAt(profile)
+        await context.route('**/api/v1/sampling/**', block)
+        await signInBrowser(context, server.baseUrl)
+        page = await context.newPage()
+        await page.goto(`${server.baseUrl}/sampling`)
+        await page.getByTestId('station').getByText('北门采样点 · 1号台').waitFor()
+        assert.equal((await storedQueue(page)).filter((i) => i.kind === 'scan' && i.state === 'pending').length, 50)
+        assert.equal(await sampleCount(api, world.round.id), before)
+
+        // Back online.
+        await context.unroute('**/api/v1/sampling/**', block)
+        await context.setOffline(true)
+        await context.setOffline(false)
+        await page.locator('[data-testid="sync-bar"][data-pending="0"]').waitFor({ timeout: 60_000 })
+        assert.equal(await sampleCount(api, world.round.id), before + 50)
+        const items = await storedQueue(page)
+        const scans = items.filter((item) => item.kind === 'scan')
+        assert.equal(scans.filter((item) => item.state === 'accepted').length, 50 + 10)
+        assert.equal(items.filter((item) => item.state !== 'accepted' && item.kind !== 'scan').length, 0)
+        const live = await api.get(`/api/v1/sampling/live?round_id=${world.round.id}`)
+        const site = live.sites.find((s) => s.site_id === world.site.id)
+        assert.equal(site.today, before + 50)
+        assert.equal(site.tubes_open, 0)
+        assert.equal(site.tubes_closed, 6)
+        // Sending again changes nothing: the keys make the server answer as before.
+        await page.getByTestId('sync-bar').waitFor()
+        assert.equal(await sampleCount(api, world.round.id), before + 50)
+    })
+
+    test('(b) people without a code, and no ID number, phone or name in the browser storage', { timeout: kTimeout }, async () => {
+        const before = await sampleCount(api, world.round.id)
+        await scan(page, 'TUBE-0007')
+        await page.locator('[data-testid="sampling-page"][data-mode="person"]').waitFor()
+
+        // By document number (exact).
+        const byDocument = world.people[60]
+        await page.getByTestId('lookup-open').click()
+        await page.getByTestId('lookup-doc').fill(byDocument.doc_number)
+        await page.getByTestId('lookup-search').click()
+        await page.getByTestId('lookup-hit').first().click()
+        await page.getByTestId('lookup-dialog').waitFor({ state: 'hidden' })
+        await page.locator('[data-testid="scan-banner"][data-tone="accepted"]').waitFor()
+
+        // By name + building + room.
+        const byAddress = world.people[61]
+        await page.getByTestId('lookup-open').click()
+        await page.getByText('姓名+房号').click()
+        await page.getByTestId('lookup-name').fill(byAddress.name)
+        await choose(page, page.getByTestId('lookup-building'), '3栋')
+        await page.getByTestId('lookup-room').fill(byAddress.room)
+        await page.getByTestId('lookup-search').click()
+        await page.getByTestId('lookup-hit').first().click()
+        await page.getByTestId('lookup-dialog').waitFor({ state: 'hidden' })
+
+        // A floating person registered on the spot.
+        const visitor = { name: '流动人员甲', doc: syntheticId(900), phone: syntheticPhone(900) }
+        await page.getByTestId('lookup-open').click()
+        await page.getByText('登记流动人员').click()
+        await page.getByTestId('floating-name').fill(visitor.name)
+        await page.getByTestId('floating-doc').fill(visitor.doc)
+        await page.getByTestId('floating-phone').fill(visitor.phone)
+        await page.getByTestId('floating-submit').click()
+        await page.getByTestId('lookup-dialog').waitFor({ state: 'hidden' })
+        await page.locator('[data-testid="sync-bar"][data-pending="0"]').waitFor()
+        assert.equal(await sampleCount(api, world.round.id), before + 3)
+        assert.equal(await page.getByTestId('tube-count').innerText(), '3')
+
+        const storage = await dumpStorage(page)
+        // The phone's own random keys are not personal data; leave them out of the search.
+        const text = JSON.stringify(storage, (name, value) => (name === 'key' ? undefined : value))
+        assert.ok(text.includes('bulwark-sampling') || Object.keys(storage.indexedDB).length > 0)
+        assert.doesNotMatch(text, /(?<![0-9])\d{17}[0-9Xx](?![0-9])/, 'an ID number pattern in storage')
+        assert.doesNotMatch(text, /(?<![0-9])1[3-9]\d{9}(?![0-9])/, 'a phone pattern in storage')
+        for (const person of [...world.people, visitor]) {
+            assert.ok(!text.includes(person.doc_number ?? person.doc), `ID number of ${person.name} in storage`)
+            assert.ok(!text.includes(person.phone), `phone of ${person.name} in storage`)
+            assert.ok(!text.includes(person.name), `name ${person.name} in storage`)
+        }
+        // What it does hold: codes, resident ids, barcodes, keys.
+        const items = storage.indexedDB['bulwark-sampling'].queue
+        assert.ok(items.some((item) => item.request.resident_id === byDocument.id))
+        assert.ok(items.some((item) => item.request.code === world.people[0].token))
+    })
+
+    test('boxes: closed tubes into a box, sealed and handed to the lab', { timeout: kTimeout }, async () => {
+        await page.goto(`${server.baseUrl}/sampling/boxes`)
+        await page.getByTestId('boxes-page').waitFor()
+        const field = page.getByTestId('box-field')
+        await field.fill('BOX-0001')
+        await field.press('Enter')
+        await page.locator('[data-testid="box-current"][data-status="open"]').waitFor()
+        for (let n = 1; n <= 6; n++) {
+            await field.fill(`TUBE-${String(n).padStart(4, '0')}`)
+            await field.press('Enter')
+            await page.getByTestId('box-last').getByText(`TUBE-${String(n).padStart(4, '0')}`).waitFor()
+        }
+        // TUBE-0007 is still open: refused.
+        await field.fill('TUBE-0007')
+        await field.press('Enter')
+        await page.getByTestId('box-last').getByText('TUBE-0007').waitFor()
+        assert.match(await page.getByTestId('box-last').getAttribute('class'), /last--bad/)
+
+        await page.getByTestId('box-seal').click()
+        await page.locator('.el-message-box').getByRole('button', { name: '封箱' }).click()
+        await page.locator('[data-testid="box-current"][data-status="sealed"]').waitFor()
+        assert.match(await page.getByTestId('box-current').innerText(), /6 管/)
+        await choose(page, page.getByTestId('box-lab'), world.lab.name)
+        await page.getByTestId('box-handover').click()
+        await page.locator('[data-testid="box-current"][data-status="handed_over"]').waitFor()
+        await screenshot(page, 'sampling-box-handed-over-phone')
+
+        const boxes = await api.get(`/api/v1/sampling/boxes?round_id=${world.round.id}&site_id=${world.site.id}`)
+        assert.equal(boxes.items.length, 1)
+        assert.equal(boxes.items[0].tube_count, 6)
+        assert.equal(boxes.items[0].status, 'handed_over')
+    })
+})
