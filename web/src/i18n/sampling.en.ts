@@ -122,7 +122,6 @@ const samplingEn: SamplingMessages = {
         recent: {
             title: 'Recent scans',
             none: 'No scans yet',
-            someone: '(awaiting the server)',
         },
         boxes: {
             box: 'Box',

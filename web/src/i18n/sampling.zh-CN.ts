@@ -122,7 +122,6 @@ const samplingZhCN = {
         recent: {
             title: '最近扫码',
             none: '还没有扫码记录',
-            someone: '（待服务器确认）',
         },
         boxes: {
             box: '转运箱',
