@@ -6,13 +6,14 @@
 //   (b) people without a code (document number, name + building + room, a floating person), and
 //       afterwards the browser's storage (IndexedDB, localStorage, sessionStorage) holds no ID
 //       number, no phone, no name;
-//   boxes: the closed tubes go into a box that is sealed and handed to a lab, whose receipt lists
-//   the differences.
+//   boxes: the closed tubes go into a box that is sealed and handed to a lab;
+//   the camera: a personal code shown to Chromium's fake camera (a Y4M video of its QR code) is
+//   read by @zxing/browser and sampled into a single tube at the priority lane.
 // Needs `npm run build` in web/ and BULWARK_BIN; skipped without it. Test data (places, residents
 // with synthetic ID numbers and phones, their code tokens, a site, a round, a lab) is made through
 // the API by an administrator.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -122,7 +123,7 @@ async function makeWorld(api, count) {
 }
 
 // ---- the browser: a profile of our own, so a restart keeps its IndexedDB ----
-async function launchAt(profile) {
+async function launchAt(profile, extraArgs = [], options = {}) {
     return chromium.launchPersistentContext(profile, {
         executablePath: kChromium,
         headless: true,
@@ -136,9 +137,28 @@ async function launchAt(profile) {
             '--disable-background-networking',
             '--disable-component-update',
             '--disable-sync',
+            ...extraArgs,
         ],
         ...kPhone,
+        ...options,
     })
+}
+
+// A Y4M video (two frames, looped by Chromium) of `text` as a QR code, for the fake camera.
+function qrVideo(path, text, width = 640, height = 480) {
+    const { BarcodeFormat, EncodeHintType, QRCodeWriter } = requireFromWeb('@zxing/library')
+    const matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 320, 320, new Map([[EncodeHintType.MARGIN, 2]]))
+    const luma = Buffer.alloc(width * height, 235)
+    const left = Math.floor((width - matrix.getWidth()) / 2)
+    const top = Math.floor((height - matrix.getHeight()) / 2)
+    for (let row = 0; row < matrix.getHeight(); row++) {
+        for (let col = 0; col < matrix.getWidth(); col++) {
+            if (matrix.get(col, row)) luma[(top + row) * width + left + col] = 16
+        }
+    }
+    const chroma = Buffer.alloc((width / 2) * (height / 2), 128)
+    const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma])
+    writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]))
 }
 
 async function signInBrowser(context, baseUrl) {
@@ -441,5 +461,41 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         assert.equal(boxes.items.length, 1)
         assert.equal(boxes.items[0].tube_count, 6)
         assert.equal(boxes.items[0].status, 'handed_over')
+    })
+
+    test('camera: a code read by the camera, into a single tube at the priority lane', { timeout: kTimeout }, async () => {
+        const person = world.people[70]
+        const dir = mkdtempSync(join(tmpdir(), 'bulwark-camera-'))
+        const video = join(dir, 'code.y4m')
+        qrVideo(video, person.token)
+        const camera = await launchAt(
+            join(dir, 'profile'),
+            ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+            { permissions: ['camera'] },
+        )
+        try {
+            await signInBrowser(camera, server.baseUrl)
+            const phone = await camera.newPage()
+            await phone.goto(`${server.baseUrl}/sampling`)
+            await choose(phone, phone.getByTestId('station-round'), world.round.name)
+            await phone.getByTestId('station-table').getByText('爱心通道').click()
+            await phone.getByTestId('station-confirm').click()
+            await phone.getByTestId('station').getByText('爱心通道').first().waitFor()
+            await phone.getByTestId('pool-size').getByText('单采').click()
+            await scan(phone, 'TUBE-0101')
+            await phone.locator('[data-testid="sampling-page"][data-mode="person"]').waitFor()
+            await phone.getByTestId('camera-toggle').click()
+            await phone.locator('[data-testid="scan-banner"][data-tone="accepted"]').waitFor({ timeout: 20_000 })
+            await phone.locator('[data-testid="tube"][data-phase="closed"]').waitFor()
+            await screenshot(phone, 'sampling-camera-phone')
+            await phone.getByTestId('camera-toggle').click()
+            const items = await storedQueue(phone)
+            assert.ok(items.some((item) => item.kind === 'scan' && item.request.code === person.token && item.state === 'accepted'))
+            const tube = items.find((item) => item.kind === 'open_tube' && item.request.barcode === 'TUBE-0101')
+            assert.equal(tube.request.pool_size, 1)
+        } finally {
+            await camera.close()
+            rmSync(dir, { recursive: true, force: true })
+        }
     })
 })
