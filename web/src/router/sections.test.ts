@@ -10,6 +10,11 @@ describe('sections', () => {
         expect(kSections.map((s) => s.key)).toEqual([
             'dashboard',
             'residents',
+            'residentList',
+            'resident',
+            'residentDuplicates',
+            'residentImport',
+            'residentCodes',
             'rounds',
             'sites',
             'sampling',
@@ -27,7 +32,23 @@ describe('sections', () => {
     })
 
     it('routes only sections that have a page', () => {
-        expect(sectionsWithPages().map((s) => s.key)).toEqual(['dashboard', 'rounds', 'sites', 'samplingScan', 'boxes', 'lab', 'live', 'audit', 'users', 'account'])
+        expect(sectionsWithPages().map((s) => s.key)).toEqual([
+            'dashboard',
+            'residentList',
+            'resident',
+            'residentDuplicates',
+            'residentImport',
+            'residentCodes',
+            'rounds',
+            'sites',
+            'samplingScan',
+            'boxes',
+            'lab',
+            'live',
+            'audit',
+            'users',
+            'account',
+        ])
     })
 
     it('routes every page lazily, the login page outside the app frame', () => {
@@ -38,7 +59,25 @@ describe('sections', () => {
         expect(typeof login?.component).toBe('function')
         const layout = routes.find((r) => r.path === '/')
         const names = layout?.children?.map((r) => r.name)
-        expect(names).toEqual(['dashboard', 'rounds', 'sites', 'samplingScan', 'boxes', 'lab', 'live', 'audit', 'users', 'account', 'forbidden', 'not-found'])
+        expect(names).toEqual([
+            'dashboard',
+            'residentList',
+            'resident',
+            'residentDuplicates',
+            'residentImport',
+            'residentCodes',
+            'rounds',
+            'sites',
+            'samplingScan',
+            'boxes',
+            'lab',
+            'live',
+            'audit',
+            'users',
+            'account',
+            'forbidden',
+            'not-found',
+        ])
         for (const child of layout?.children ?? []) {
             expect(typeof child.component).toBe('function')
             expect(child.meta?.public).toBeFalsy()
@@ -61,6 +100,28 @@ describe('sections', () => {
             ['audit', []],
             ['system', ['users']],
         ])
+    })
+
+    it('puts the registry pages under 居民, each with its permission', () => {
+        const menu = (permissions: string[]) =>
+            menuTree((p) => permissions.includes(p)).map((e) => [e.section.key, e.children.map((c) => c.key)])
+        expect(menu(['residents.read'])).toEqual([
+            ['dashboard', []],
+            ['residents', ['residentList']],
+        ])
+        expect(menu(['residents.read', 'residents.import', 'codes.print'])).toEqual([
+            ['dashboard', []],
+            ['residents', ['residentList', 'residentImport', 'residentCodes']],
+        ])
+        const layout = buildRoutes().find((r) => r.path === '/')
+        const route = (name: string) => layout?.children?.find((r) => r.name === name)
+        expect(route('resident')?.path).toBe('residents/:id(\\d+)')
+        expect(route('resident')?.meta?.permission).toBe('residents.read')
+        expect(route('residentImport')?.meta?.permission).toBe('residents.import')
+        expect(route('residentCodes')?.meta?.permission).toBe('codes.print')
+        // A resident's page highlights 居民名册 in the menu.
+        expect(sectionForPath('/residents/12', sectionsWithPages())?.key).toBe('residentList')
+        expect(sectionForPath('/residents/import', sectionsWithPages())?.key).toBe('residentImport')
     })
 
     it('shows a scanner the sampling pages only, a lab its receipt, staff the rounds and sites', () => {

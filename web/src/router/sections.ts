@@ -1,6 +1,7 @@
 import {
     Box,
     Calendar,
+    CopyDocument,
     DataBoard,
     DataLine,
     DocumentChecked,
@@ -8,8 +9,11 @@ import {
     Location,
     Memo,
     PieChart,
+    Printer,
     Reading,
     Setting,
+    Tickets,
+    Upload,
     User,
     UserFilled,
 } from '@element-plus/icons-vue'
@@ -22,6 +26,11 @@ import type { Component } from 'vue'
 export type SectionKey =
     | 'dashboard'
     | 'residents'
+    | 'residentList'
+    | 'resident'
+    | 'residentDuplicates'
+    | 'residentImport'
+    | 'residentCodes'
     | 'rounds'
     | 'sites'
     | 'sampling'
@@ -54,6 +63,46 @@ export interface Section {
 export const kSections: readonly Section[] = [
     { key: 'dashboard', path: '/', icon: DataBoard, page: () => import('@/pages/DashboardPage.vue') },
     { key: 'residents', path: '/residents', icon: User },
+    {
+        key: 'residentList',
+        path: '/residents',
+        icon: Tickets,
+        parent: 'residents',
+        permission: 'residents.read',
+        page: () => import('@/pages/registry/ResidentsPage.vue'),
+    },
+    {
+        key: 'resident',
+        path: '/residents/:id(\\d+)',
+        icon: User,
+        hidden: true,
+        permission: 'residents.read',
+        page: () => import('@/pages/registry/ResidentPage.vue'),
+    },
+    {
+        key: 'residentDuplicates',
+        path: '/residents/duplicates',
+        icon: CopyDocument,
+        hidden: true,
+        permission: 'residents.read',
+        page: () => import('@/pages/registry/DuplicatesPage.vue'),
+    },
+    {
+        key: 'residentImport',
+        path: '/residents/import',
+        icon: Upload,
+        parent: 'residents',
+        permission: 'residents.import',
+        page: () => import('@/pages/registry/ImportPage.vue'),
+    },
+    {
+        key: 'residentCodes',
+        path: '/residents/codes',
+        icon: Printer,
+        parent: 'residents',
+        permission: 'codes.print',
+        page: () => import('@/pages/registry/CodesPage.vue'),
+    },
     // Testing (issue 5). The permissions are the testing module's (src/testing/README.md): a
     // scanner, whose grant is over their site, sees 采样 with 扫码采样, 转运箱 and their site's
     // 实时数据; a lab sees 样本接收; community staff see everything. Rounds and sites are listed
