@@ -41,6 +41,8 @@ function assertBuilt() {
 // Starts the server for the tests: the real one when BULWARK_BIN is set, else the harness's
 // static stand-in. Resolves to { kind: 'bulwark' | 'harness-static', baseUrl, stop() }.
 // `options.users` (real server only): accounts to create first, as for createUser().
+// `options.commands` (real server only): `bulwark` commands to run before those, each an
+// argument list such as ['demo'] (the synthetic demo community).
 export async function startServer(options = {}) {
     assertBuilt()
     const bin = process.env.BULWARK_BIN
@@ -122,13 +124,12 @@ export async function signIn(context, server, user = kStaffUser, permissions = [
 // ---- the real server ----
 export async function startBulwark(bin, options = {}) {
     const dataDir = mkdtempSync(join(tmpdir(), 'bulwark-browser-data-'))
-    for (const user of options.users ?? []) {
-        try {
-            await createUser(bin, dataDir, user)
-        } catch (error) {
-            rmSync(dataDir, { recursive: true, force: true })
-            throw error
-        }
+    try {
+        for (const args of options.commands ?? []) await runBulwark(bin, dataDir, args)
+        for (const user of options.users ?? []) await createUser(bin, dataDir, user)
+    } catch (error) {
+        rmSync(dataDir, { recursive: true, force: true })
+        throw error
     }
     const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--web', kWebDist], {
         stdio: ['ignore', 'pipe', 'pipe'],
