@@ -463,6 +463,53 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         assert.equal(boxes.items[0].status, 'handed_over')
     })
 
+    test('lab: the receipt of the box lists the missing and the unexpected tubes', { timeout: kTimeout }, async () => {
+        // A lab account over the lab, made by the administrator; its first password is changed.
+        const made = await api.post('/api/v1/users', {
+            username: 'lab.jinyu',
+            display_name: '金域接收员',
+            grants: [{ role: 'lab', scope_kind: 'lab', scope_id: world.lab.id }],
+        })
+        const labUser = { username: 'lab.jinyu', password: 'lab-receipt-password-1' }
+        const first = await apiSession(server.baseUrl, { username: labUser.username, password: made.password })
+        const changed = await first.call('POST', '/api/v1/auth/password', { old_password: made.password, new_password: labUser.password })
+        assert.ok(changed.status < 300, JSON.stringify(changed))
+        await first.dispose()
+
+        const dir = mkdtempSync(join(tmpdir(), 'bulwark-lab-'))
+        const lab = await launchAt(dir)
+        try {
+            const response = await lab.request.post(`${server.baseUrl}/api/v1/auth/login`, {
+                data: labUser,
+                headers: { Origin: server.baseUrl },
+            })
+            assert.ok(response.ok(), await response.text())
+            const desk = await lab.newPage()
+            await desk.goto(`${server.baseUrl}/lab`)
+            await desk.getByTestId('lab-page').waitFor()
+            await desk.getByTestId('lab-box-row').getByText('BOX-0001').waitFor()
+            const field = desk.getByTestId('lab-field')
+            await field.fill('BOX-0001')
+            await field.press('Enter')
+            await desk.getByTestId('lab-box').waitFor()
+            for (const barcode of ['TUBE-0001', 'TUBE-0002', 'TUBE-0003', 'TUBE-0004', 'TUBE-0005', 'TUBE-9999']) {
+                await field.fill(barcode)
+                await field.press('Enter')
+            }
+            await desk.getByTestId('lab-count').getByText('已扫描 6 管').waitFor()
+            await desk.getByTestId('lab-confirm').click()
+            await desk.getByTestId('lab-receipt').waitFor()
+            assert.match(await desk.getByTestId('lab-missing').innerText(), /TUBE-0006/)
+            assert.match(await desk.getByTestId('lab-unexpected').innerText(), /TUBE-9999/)
+            await screenshot(desk, 'sampling-lab-receipt-phone')
+            const box = await api.get(`/api/v1/sampling/boxes?round_id=${world.round.id}&site_id=${world.site.id}`)
+            assert.equal(box.items[0].status, 'received')
+        } finally {
+            await lab.close()
+            rmSync(dir, { recursive: true, force: true })
+        }
+    })
+
     test('camera: a code read by the camera, into a single tube at the priority lane', { timeout: kTimeout }, async () => {
         const person = world.people[70]
         const dir = mkdtempSync(join(tmpdir(), 'bulwark-camera-'))
