@@ -105,11 +105,11 @@ describe('registry API', () => {
     })
 
     it('re-checks an import with a new mapping by PUT', async () => {
-        fetchMock.mockResolvedValue(json(202, { id: 5, status: 'parsing' }))
-        await remapImport(5, { mapping: { name: 1, phone: -1 }, sheet: 0, header_row: 2 })
-        expect(lastCall()[0]).toBe('/api/v1/imports/5/mapping')
+        fetchMock.mockResolvedValue(json(202, { id: 'k7Q2', status: 'parsing' }))
+        await remapImport('k7Q2', { mapping: { name: 1, phone: -1 } })
+        expect(lastCall()[0]).toBe('/api/v1/imports/k7Q2/mapping')
         expect(lastCall()[1].method).toBe('PUT')
-        expect(JSON.parse(lastCall()[1].body as string)).toEqual({ mapping: { name: 1, phone: -1 }, sheet: 0, header_row: 2 })
+        expect(JSON.parse(lastCall()[1].body as string)).toEqual({ mapping: { name: 1, phone: -1 } })
     })
 })
 
@@ -172,8 +172,8 @@ describe('import upload', () => {
         expect(xhr.headers['Content-Type']).toBe('application/octet-stream')
         expect(xhr.body).toBe(file)
         xhr.upload.onprogress?.({ lengthComputable: true, loaded: 5, total: 10 })
-        xhr.answer(202, { id: 5, status: 'parsing' })
-        await expect(pending).resolves.toMatchObject({ id: 5, status: 'parsing' })
+        xhr.answer(202, { id: 'k7Q2', status: 'parsing' })
+        await expect(pending).resolves.toMatchObject({ id: 'k7Q2', status: 'parsing' })
         expect(seen).toEqual([5])
     })
 

@@ -325,25 +325,37 @@ export interface ImportColumn {
 
 export interface ImportError {
     row: number
-    column: string | number | null
+    column: number | string | null // a column index
     field: string | null
     message: string
 }
 
+// An import job. Its id is an opaque token; the job lives in the server's memory for about two
+// hours after it was last looked at, and only its uploader sees it.
 export interface Import {
-    id: number
+    id: string
     filename: string
     community_id: number
     status: ImportStatus
+    message?: string // why it failed
     progress: { done: number; total: number }
+    format?: string // "xlsx", "xls", "csv"
+    encoding?: string // a CSV's: "UTF-8", "GB18030"
     sheets: { index: number; name: string }[]
     sheet: number
-    header_row: number
+    header_row: number // 1-based; 0 when no header row was found
     columns: ImportColumn[]
     rows_total: number
     error_count: number
-    errors: ImportError[] // the first 500
-    summary: { created: number; updated: number; unchanged: number }
+    errors: ImportError[] // the first 500; row 0 for a problem of the whole file
+    summary: {
+        created: number
+        updated: number
+        unchanged: number
+        grids_created?: number
+        buildings_created?: number
+        households_created?: number
+    }
     created_at: number
     created_by: number | string
 }
@@ -394,26 +406,31 @@ export function uploadImport(file: File, communityId: number, options: UploadOpt
     })
 }
 
-export function getImport(id: number, signal?: AbortSignal): Promise<Import> {
-    return api.get<Import>(`/imports/${id}`, { signal })
+const importPath = (id: string) => `/imports/${encodeURIComponent(id)}`
+
+export function getImport(id: string, signal?: AbortSignal): Promise<Import> {
+    return api.get<Import>(importPath(id), { signal })
 }
 
+// Another sheet or header row makes the server recognise the columns afresh (a mapping sent
+// with it would override that); a mapping alone keeps sheet and header row.
 export interface MappingChange {
-    mapping: Record<string, number>
+    mapping?: Record<string, number>
     sheet?: number
     header_row?: number
 }
 
-// Re-checks the file with another column mapping (or sheet, or header row).
-export function remapImport(id: number, change: MappingChange): Promise<Import> {
-    return api.put<Import>(`/imports/${id}/mapping`, change)
+// Re-checks the file with another column mapping, sheet or header row (status "checked" or
+// "failed" only).
+export function remapImport(id: string, change: MappingChange): Promise<Import> {
+    return api.put<Import>(`${importPath(id)}/mapping`, change)
 }
 
 // Applies a checked import without errors, all or nothing; progress in getImport.
-export function applyImport(id: number): Promise<Import> {
-    return api.post<Import>(`/imports/${id}/apply`)
+export function applyImport(id: string): Promise<Import> {
+    return api.post<Import>(`${importPath(id)}/apply`)
 }
 
-export function importErrorsUrl(id: number): string {
-    return buildUrl(`/imports/${id}/errors.xlsx`)
+export function importErrorsUrl(id: string): string {
+    return buildUrl(`${importPath(id)}/errors.xlsx`)
 }

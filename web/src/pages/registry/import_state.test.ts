@@ -5,6 +5,7 @@ import type { ImportColumn } from '@/api/registry'
 import {
     assignField,
     canApply,
+    canRemap,
     columnLabel,
     columnLetter,
     isBusy,
@@ -12,6 +13,7 @@ import {
     missingFields,
     percent,
     pollDelay,
+    remapChange,
     rowsWithErrors,
     sameMapping,
     sortedErrors,
@@ -33,7 +35,7 @@ describe('import wizard steps', () => {
         expect(stepOf('parsing')).toBe(1)
         expect(stepOf('checked')).toBe(1)
         expect(stepOf('applying')).toBe(2)
-        expect(stepOf('failed')).toBe(3)
+        expect(stepOf('failed')).toBe(1)
         expect(stepOf('applied')).toBe(4)
         expect(isBusy('parsing')).toBe(true)
         expect(isBusy('applying')).toBe(true)
@@ -83,6 +85,23 @@ describe('column mapping', () => {
         expect(columns[1].field).toBe('name')
         expect(sameMapping(columns, columns.map((c) => ({ ...c })))).toBe(true)
         expect(sameMapping(columns, phone)).toBe(false)
+    })
+
+    it('re-checks with another sheet, else header row, else the mapping', () => {
+        const imp = { columns, sheet: 1, header_row: 2 }
+        expect(remapChange(imp, columns, 1, 2)).toBeNull()
+        expect(remapChange(imp, assignField(columns, 5, 'phone'), 0, 3)).toEqual({ sheet: 0 })
+        expect(remapChange(imp, assignField(columns, 5, 'phone'), 1, 3)).toEqual({ header_row: 3 })
+        const change = remapChange(imp, assignField(columns, 5, 'phone'), 1, 2)
+        expect(change?.mapping?.phone).toBe(5)
+        expect(change?.mapping?.name).toBe(1)
+        expect(change?.sheet).toBeUndefined()
+        // No header row was found (0): the field left empty changes nothing.
+        expect(remapChange({ ...imp, header_row: 0 }, columns, 1, 0)).toBeNull()
+        expect(canRemap({ status: 'checked', sheets: [{ index: 0, name: 'Sheet1' }] })).toBe(true)
+        expect(canRemap({ status: 'failed', sheets: [{ index: 0, name: 'Sheet1' }] })).toBe(true)
+        expect(canRemap({ status: 'failed', sheets: [] })).toBe(false)
+        expect(canRemap({ status: 'parsing', sheets: [{ index: 0, name: 'Sheet1' }] })).toBe(false)
     })
 
     it('names the required fields no column feeds', () => {

@@ -1,4 +1,4 @@
-import type { Import, ImportColumn, ImportError, ImportField, ImportStatus } from '@/api/registry'
+import type { Import, ImportColumn, ImportError, ImportField, ImportStatus, MappingChange } from '@/api/registry'
 import { kImportFields } from '@/api/registry'
 
 // The import wizard's logic: which step an import is at, the column mapping the user edits,
@@ -6,6 +6,8 @@ import { kImportFields } from '@/api/registry'
 
 // ---- steps ----
 // The active step of the wizard's four (choose file, check, apply, summary); 4 when all are done.
+// A failure, in checking or in applying (which writes nothing), goes back to the check: the
+// server keeps the file, so the user corrects the mapping or chooses another file there.
 export type WizardStep = 0 | 1 | 2 | 3 | 4
 
 export function stepOf(status: ImportStatus | null): WizardStep {
@@ -14,11 +16,10 @@ export function stepOf(status: ImportStatus | null): WizardStep {
             return 0
         case 'parsing':
         case 'checked':
+        case 'failed':
             return 1
         case 'applying':
             return 2
-        case 'failed':
-            return 3
         case 'applied':
             return 4
     }
@@ -32,6 +33,11 @@ export function isBusy(status: ImportStatus | null): boolean {
 // Whether "apply" may be pressed: checked, with rows and without a single error.
 export function canApply(imp: Pick<Import, 'status' | 'error_count' | 'rows_total'> | null): boolean {
     return imp !== null && imp.status === 'checked' && imp.error_count === 0 && imp.rows_total > 0
+}
+
+// Whether the sheet, header row or mapping may be changed now (the server re-checks then).
+export function canRemap(imp: Pick<Import, 'status' | 'sheets'> | null): boolean {
+    return imp !== null && (imp.status === 'checked' || imp.status === 'failed') && imp.sheets.length > 0
 }
 
 // 0–100 for a progress bar; 0 while the total is not yet known.
@@ -71,6 +77,21 @@ export function sameMapping(a: readonly ImportColumn[], b: readonly ImportColumn
     const x = mappingOf(a)
     const y = mappingOf(b)
     return kImportFields.every((field) => x[field] === y[field])
+}
+
+// What to send to re-check: another sheet, else another header row (either makes the server
+// recognise the columns afresh, so no mapping goes with it), else the edited mapping. Null
+// when nothing changed.
+export function remapChange(
+    imp: Pick<Import, 'columns' | 'sheet' | 'header_row'>,
+    columns: readonly ImportColumn[],
+    sheet: number,
+    headerRow: number,
+): MappingChange | null {
+    if (sheet !== imp.sheet) return { sheet }
+    if (headerRow !== imp.header_row && headerRow >= 1) return { header_row: headerRow }
+    if (!sameMapping(columns, imp.columns)) return { mapping: mappingOf(columns) }
+    return null
 }
 
 // Fields without which no row can be imported (a resident needs a name and an address).
