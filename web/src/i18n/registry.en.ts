@@ -111,6 +111,7 @@ const registryEn: RegistryMessages = {
         duplicates: 'Possible duplicates',
         open: 'Open',
         sexAge: 'Sex / age',
+        docPhone: 'Document / phone',
     },
     export: {
         button: 'Export to Excel',

@@ -110,6 +110,7 @@ const registryZhCN = {
         duplicates: '疑似重复',
         open: '查看',
         sexAge: '性别 / 年龄',
+        docPhone: '证件号码 / 电话',
     },
     export: {
         button: '导出 Excel',
