@@ -64,6 +64,9 @@ const samplingEn: SamplingMessages = {
             permission_denied: 'Not allowed',
             invalid_argument: 'Something is wrong with the input',
             failed_precondition: 'Not possible in the current state',
+            round_not_open: 'The round is not open for sampling',
+            site_not_in_round: 'This site does not take part in the round',
+            table_has_open_tube: 'This table still has an open tube: close it first',
             other: 'Not recorded ({code})',
         },
         sync: {

@@ -64,6 +64,9 @@ const samplingZhCN = {
             permission_denied: '没有权限',
             invalid_argument: '内容有误',
             failed_precondition: '当前状态下不能这样操作',
+            round_not_open: '本轮不在采样时间内',
+            site_not_in_round: '本采样点不参加这一轮',
+            table_has_open_tube: '本采样台还有未封的试管，请先封管',
             other: '未记录（{code}）',
         },
         sync: {

@@ -17,6 +17,9 @@ const kReasons = [
     'permission_denied',
     'invalid_argument',
     'failed_precondition',
+    'round_not_open',
+    'site_not_in_round',
+    'table_has_open_tube',
 ] as const
 
 // Plain words for a scan's outcome: the server's own sentence where it gave one (it says where
