@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -179,6 +180,25 @@ Response Router::Dispatch(Request& request) const {
         response.AddHeader("Cache-Control", "no-store");
     }
     return response;
+}
+
+size_t Router::BodyLimitFor(std::string_view method, std::string_view target,
+                            size_t fallback) const {
+    std::string_view path = target.substr(0, target.find('?'));
+    size_t limit = 0;
+    for (const RouteSpec& spec : routes_) {
+        if (spec.body_limit > limit && spec.method == method &&
+            Match(spec.pattern, path, nullptr)) {
+            limit = spec.body_limit;
+        }
+    }
+    return limit > 0 ? limit : fallback;
+}
+
+size_t Router::LargestBodyLimit() const {
+    size_t limit = 0;
+    for (const RouteSpec& spec : routes_) limit = std::max(limit, spec.body_limit);
+    return limit;
 }
 
 }  // namespace bulwark::http

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/request.hpp"
@@ -25,6 +26,9 @@ struct RouteSpec {
     std::string audit_event;     // audit action written for this route; empty: none
     // Body types accepted by POST/PUT/PATCH; the router answers 415 to others.
     std::vector<std::string> accepts = {"application/json"};
+    // Largest request body, in bytes, when more than the server's body_limit (an upload); 0:
+    // the server's. The server reads the request line first, then applies the route's limit.
+    size_t body_limit = 0;
     Handler handler;
 };
 
@@ -49,6 +53,12 @@ public:
     Response Dispatch(Request& request) const;
 
     const std::vector<RouteSpec>& routes() const { return routes_; }
+
+    // The body limit for a request to `target` (path and query) with `method`: the largest
+    // RouteSpec::body_limit among the routes that match it, else `fallback`; and the largest
+    // any route declares (0 if none), which bounds what the server reads before it knows.
+    size_t BodyLimitFor(std::string_view method, std::string_view target, size_t fallback) const;
+    size_t LargestBodyLimit() const;
 
 private:
     std::vector<RouteSpec> routes_;

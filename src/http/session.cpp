@@ -168,10 +168,21 @@ asio::awaitable<Outcome> ServeOne(ServerState& s, Stream& stream, beast::flat_bu
                                   const std::string& peer) {
     auto& lowest = beast::get_lowest_layer(stream);
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(s.options.body_limit);
+    parser.body_limit(std::max(s.options.body_limit, s.router.LargestBodyLimit()));
     parser.header_limit(kHeaderLimit);
     lowest.expires_after(milliseconds(s.options.read_timeout_ms));
     auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    if (!ec) {
+        // The route's own limit (an upload may be larger than the default), known now.
+        const auto& header = parser.get();
+        size_t limit =
+            s.router.BodyLimitFor(header.method_string(), header.target(), s.options.body_limit);
+        if (parser.content_length() && *parser.content_length() > limit) {
+            ec = bhttp::error::body_limit;
+        } else {
+            parser.body_limit(limit);
+        }
+    }
     if (!ec && !parser.is_done()) {
         const auto& header = parser.get();
         if (header.version() == 11 &&

@@ -6,6 +6,7 @@
 #include "auth/guard.hpp"
 #include "http/json_body.hpp"
 #include "registry/registry_json.hpp"
+#include "registry/transfer_api.hpp"
 
 namespace bulwark::registry {
 namespace {
@@ -86,7 +87,112 @@ Result<ResidentQuery> ParseQuery(const Request& req) {
     return q;
 }
 
+// Percent-encodes UTF-8 for a Content-Disposition filename* (RFC 5987).
+std::string Rfc5987(const std::string& text) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            c == '-' || c == '.' || c == '_') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+Response XlsxResponse(const ResidentExporter::File& file) {
+    Response r;
+    r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    r.body = file.bytes;
+    r.AddHeader(
+        "Content-Disposition",
+        "attachment; filename=\"residents.xlsx\"; filename*=UTF-8''" + Rfc5987(file.filename));
+    r.AddHeader("X-Row-Count", std::to_string(file.rows));
+    return r;
+}
+
+// The filters of an export body: the keys of GET /api/v1/residents.
+Result<ResidentQuery> ParseFilters(const json::object& body) {
+    ResidentQuery q;
+    const json::value* f = body.if_contains("filters");
+    if (f == nullptr || f->is_null()) return q;
+    if (!f->is_object()) return InvalidArgument("filters 应为对象", "filters");
+    const json::object& o = f->as_object();
+    for (const char* key : {"grid_id", "building_id"}) {
+        const json::value* v = o.if_contains(key);
+        if (v == nullptr || v->is_null()) continue;
+        if (!v->is_int64()) return InvalidArgument(std::string(key) + " 应为整数", key);
+        (std::string_view(key) == "grid_id" ? q.grid_id : q.building_id) = v->as_int64();
+    }
+    ASSIGN_OR_RETURN(q.tag, BodyString(o, "tag", false));
+    ASSIGN_OR_RETURN(q.presence, BodyString(o, "presence", false));
+    ASSIGN_OR_RETURN(q.q, BodyString(o, "q", false));
+    if (q.q.size() > 100) return InvalidArgument("查询内容过长", "q");
+    return q;
+}
+
 }  // namespace
+
+void AddExportRoutes(http::Router& router, std::shared_ptr<ResidentExporter> exporter) {
+    using auth::PrincipalOf;
+
+    router.Add({.method = "GET",
+                .pattern = "/api/v1/residents/export.xlsx",
+                .permission = "residents.export",
+                .personal_data = true,
+                .audit_event = "resident.export",
+                .handler = [exporter](Request& req) {
+                    auto query = ParseQuery(req);
+                    if (!query.ok()) return Response::FromError(query.error());
+                    auto file = exporter->Export(PrincipalOf(req), {.filters = *query});
+                    if (!file.ok()) return Response::FromError(file.error());
+                    return XlsxResponse(*file);
+                }});
+
+    router.Add({.method = "POST",
+                .pattern = "/api/v1/residents/export",
+                .permission = "residents.export",
+                .personal_data = true,
+                .audit_event = "resident.export_unmasked",
+                .handler = [exporter](Request& req) {
+                    auto file = [&]() -> Result<ResidentExporter::File> {
+                        ASSIGN_OR_RETURN(json::object body, BodyObject(req));
+                        ResidentExporter::Request request;
+                        ASSIGN_OR_RETURN(request.filters, ParseFilters(body));
+                        if (const json::value* u = body.if_contains("unmasked")) {
+                            if (!u->is_bool() && !u->is_null()) {
+                                return InvalidArgument("unmasked 应为 true 或 false", "unmasked");
+                            }
+                            request.unmasked = u->is_bool() && u->as_bool();
+                        }
+                        ASSIGN_OR_RETURN(request.reason, BodyString(body, "reason", false));
+                        return exporter->Export(PrincipalOf(req), request);
+                    }();
+                    if (!file.ok()) return Response::FromError(file.error());
+                    return XlsxResponse(*file);
+                }});
+}
+
+void AddTransferRoutes(http::Router& router, std::shared_ptr<RegistryService> registry) {
+    // Each service keeps the registry service (and so the keys it was made with) alive.
+    auto jobs = std::shared_ptr<ImportJobs>(
+        new ImportJobs(registry->database(), registry->cipher(), registry->clock()),
+        [registry](ImportJobs* p) { delete p; });
+    auto exporter = std::shared_ptr<ResidentExporter>(
+        new ResidentExporter(*registry, registry->database(), registry->cipher(),
+                             registry->clock()),
+        [registry](ResidentExporter* p) { delete p; });
+    auto codes =
+        std::shared_ptr<CodeService>(new CodeService(registry->database(), registry->clock()),
+                                     [registry](CodeService* p) { delete p; });
+    AddImportRoutes(router, jobs);
+    AddExportRoutes(router, exporter);
+    AddCodeRoutes(router, codes);
+}
 
 void AddRoutes(http::Router& router, std::shared_ptr<RegistryService> service) {
     using auth::PrincipalOf;
@@ -293,6 +399,8 @@ void AddRoutes(http::Router& router, std::shared_ptr<RegistryService> service) {
                                             {"code_issued_at", r.code_issued_at}};
                     });
                 }});
+
+    AddTransferRoutes(router, service);
 }
 
 }  // namespace bulwark::registry

@@ -97,10 +97,12 @@ Status RegistryService::Audit(const auth::Principal& who, const char* action, in
     return db_.Write([&](db::Session& s) { return auth::AuditLog::Append(s, entry); });
 }
 
-Result<ResidentPage> RegistryService::ListResidents(const auth::Principal& who,
-                                                    const ResidentQuery& query) {
+Result<ResidentFilter> RegistryService::FilterFor(const auth::Principal& who,
+                                                  const ResidentQuery& query,
+                                                  std::string_view permission,
+                                                  std::string* search) const {
     ResidentFilter f;
-    f.scope = ScopeFilter::FromScopes(who.ScopesFor(kRead));
+    f.scope = ScopeFilter::FromScopes(who.ScopesFor(permission));
     f.grid_id = query.grid_id;
     f.building_id = query.building_id;
     if (!query.tag.empty()) {
@@ -123,12 +125,20 @@ Result<ResidentPage> RegistryService::ListResidents(const auth::Principal& who,
         f.presence = p;
     }
     if (query.page < 1) return InvalidArgument("page 应从 1 开始", "page");
+    if (query.page_size < 1) return InvalidArgument("page_size 应大于 0", "page_size");
+    *search = ApplySearch(query.q, cipher_, &f);
+    f.limit = query.page_size;
+    f.offset = (query.page - 1) * query.page_size;
+    return f;
+}
+
+Result<ResidentPage> RegistryService::ListResidents(const auth::Principal& who,
+                                                    const ResidentQuery& query) {
     if (query.page_size < 1 || query.page_size > 200) {
         return InvalidArgument("page_size 应在 1 到 200 之间", "page_size");
     }
-    std::string search = ApplySearch(query.q, cipher_, &f);
-    f.limit = query.page_size;
-    f.offset = (query.page - 1) * query.page_size;
+    std::string search;
+    ASSIGN_OR_RETURN(ResidentFilter f, FilterFor(who, query, kRead, &search));
 
     ResidentPage page{.page = query.page, .page_size = query.page_size};
     std::vector<ResidentDetail> rows;

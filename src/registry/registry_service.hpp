@@ -90,6 +90,13 @@ public:
                                     const std::string& name, int floors);
 
     Result<ResidentPage> ListResidents(const auth::Principal& who, const ResidentQuery& query);
+    // The store filter for `query` over the places where `who` holds `permission` (limit and
+    // offset from the page); `*search` gets the kind of search for the audit row ("", "tail",
+    // "exact", "initials", "name"), never the searched text. kInvalidArgument for a bad query.
+    Result<ResidentFilter> FilterFor(const auth::Principal& who, const ResidentQuery& query,
+                                     std::string_view permission, std::string* search) const;
+    // A resident as responses show it (document and phone masked, derived tags added).
+    Result<MaskedResident> Mask(const ResidentDetail& detail) const;
     Result<MaskedResident> GetResident(const auth::Principal& who, int64_t id);
     // The full document number and phone; needs residents.unmask over the resident and a stated
     // reason (kInvalidArgument without one); audited with the reason.
@@ -113,8 +120,12 @@ public:
     // Today's date (China time) as yyyymmdd, from the injected clock.
     int32_t Today() const;
 
+    // What the service works with, for the registry's other services (import, export, codes).
+    db::Database& database() const { return db_; }
+    const auth::PersonalDataCipher& cipher() const { return cipher_; }
+    Clock& clock() const { return clock_; }
+
 private:
-    Result<MaskedResident> Mask(const ResidentDetail& detail) const;
     Status Audit(const auth::Principal& who, const char* action, int64_t subject_id,
                  std::string detail, std::string reason = {});
     Result<ResidentDetail> LoadForWrite(db::Session& s, const auth::Principal& who, int64_t id);
