@@ -75,7 +75,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& opts) {
 
     http::Router router;
     RegisterRoutes(**ctx, router);
-    router.SetFallback([&web](http::Request& req) { return web.Serve(req); });
+    // Served from memory: on the I/O thread (RouteSpec::runs_inline).
+    router.SetFallback([&web](http::Request& req) { return web.Serve(req); }, /*runs_inline=*/true);
     router.Freeze();
 
     http::Server server(server_options, router);

@@ -118,6 +118,9 @@ void Router::Add(RouteSpec spec) {
         fail("'*' is allowed only as the final segment");
     }
     if (!spec.handler) fail("no handler");
+    if (spec.runs_inline && !(spec.is_public && spec.method == "GET")) {
+        fail("runs_inline is only for public GET routes (a session is read from the database)");
+    }
     for (const RouteSpec& existing : routes_) {
         if (existing.method == spec.method && existing.pattern == spec.pattern) {
             fail("added twice");
@@ -126,32 +129,61 @@ void Router::Add(RouteSpec spec) {
     routes_.push_back(std::move(spec));
 }
 
-Response Router::Dispatch(Request& request) const {
+void Router::Freeze() {
+    frozen_ = true;
+    literal_routes_.clear();
+    for (const RouteSpec& spec : routes_) {
+        if (spec.pattern.find_first_of(":*") == std::string::npos) {
+            literal_routes_.emplace(spec.pattern, &spec);
+        }
+    }
+}
+
+Router::Target Router::Find(const Request& request) const {
+    Target target;
+    // The common case without walking every route: a path that is exactly a route's pattern.
+    for (auto [it, end] = literal_routes_.equal_range(request.path); it != end; ++it) {
+        if (it->second->method == request.method) {
+            target.route = it->second;
+            return target;
+        }
+        if (request.method == "HEAD" && it->second->method == "GET") target.route = it->second;
+    }
+    if (target.route != nullptr) return target;
+    for (const RouteSpec& spec : routes_) {
+        if (!Match(spec.pattern, request.path, nullptr)) continue;
+        if (MethodMatches(spec.method, request.method)) {
+            if (target.route == nullptr || MoreSpecific(spec.pattern, target.route->pattern)) {
+                target.route = &spec;
+            }
+        } else if (target.allow.find(spec.method) == std::string::npos) {
+            if (!target.allow.empty()) target.allow += ", ";
+            target.allow += spec.method;
+            if (spec.method == "GET") target.allow += ", HEAD";
+        }
+    }
+    target.fallback = target.route == nullptr && target.allow.empty() && fallback_ &&
+                      !IsApiPath(request.path) &&
+                      (request.method == "GET" || request.method == "HEAD");
+    return target;
+}
+
+bool Router::RunsInline(const Target& target) const {
+    if (target.route != nullptr) return target.route->runs_inline;
+    return !target.fallback || fallback_inline_;
+}
+
+Response Router::Dispatch(Request& request, const Target& target) const {
     Response response;
     try {
-        const RouteSpec* route = nullptr;
-        std::string allow;
-        for (const RouteSpec& spec : routes_) {
-            if (!Match(spec.pattern, request.path, nullptr)) continue;
-            if (MethodMatches(spec.method, request.method)) {
-                if (route == nullptr || MoreSpecific(spec.pattern, route->pattern)) route = &spec;
-            } else if (allow.find(spec.method) == std::string::npos) {
-                if (!allow.empty()) allow += ", ";
-                allow += spec.method;
-                if (spec.method == "GET") allow += ", HEAD";
-            }
-        }
-
-        if (route == nullptr && allow.empty()) {
-            if (!IsApiPath(request.path) && fallback_ &&
-                (request.method == "GET" || request.method == "HEAD")) {
-                return fallback_(request);
-            }
+        const RouteSpec* route = target.route;
+        if (target.fallback) return fallback_(request);
+        if (route == nullptr && target.allow.empty()) {
             response = Response::TransportError(404, "not_found", "接口不存在: " + request.path);
         } else if (route == nullptr) {
             response = Response::TransportError(405, "method_not_allowed",
                                                 "此接口不支持 " + request.method + " 方法");
-            response.AddHeader("Allow", allow);
+            response.AddHeader("Allow", target.allow);
         } else if ((request.method == "POST" || request.method == "PUT" ||
                     request.method == "PATCH") &&
                    !request.body.empty() && !Accepted(*route, request.Header("content-type"))) {
@@ -162,7 +194,9 @@ Response Router::Dispatch(Request& request) const {
             request.path_params.clear();
             Match(route->pattern, request.path, &request.path_params);
             std::optional<Response> stopped;
-            if (guard_) stopped = guard_(*route, request);
+            // An inline route is a public GET, which the guard passes without looking; not
+            // calling it keeps anything that might read the database off the I/O thread.
+            if (guard_ && !route->runs_inline) stopped = guard_(*route, request);
             response = stopped ? std::move(*stopped) : route->handler(request);
         }
     } catch (const std::exception& e) {

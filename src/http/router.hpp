@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "http/request.hpp"
@@ -29,6 +30,15 @@ struct RouteSpec {
     // Largest request body, in bytes, when more than the server's body_limit (an upload); 0:
     // the server's. The server reads the request line first, then applies the route's limit.
     size_t body_limit = 0;
+    // Runs on the I/O thread that read the request instead of hopping to the worker pool and
+    // back, which on 2 cores costs more than the HTTP stack itself. The rule: blocking calls
+    // (the database, files, waiting on a lock) never run on an I/O thread, so only a handler
+    // that does none of these and is quick may say so: GET /healthz (static files, served from
+    // memory, are the inline fallback: see SetFallback). Only public GET routes may: a route
+    // that needs a session reads it from the database in the guard, and the router calls no
+    // guard for an inline route (the guard passes public GETs without looking). Add() aborts
+    // for any other route.
+    bool runs_inline = false;
     Handler handler;
 };
 
@@ -44,13 +54,30 @@ public:
     void Add(RouteSpec spec);
     void SetGuard(Guard guard) { guard_ = std::move(guard); }
     // Called for GET/HEAD requests that match no route and are not under /api/ (static files).
-    void SetFallback(Handler fallback) { fallback_ = std::move(fallback); }
-    void Freeze() { frozen_ = true; }
+    // `runs_inline`: as RouteSpec::runs_inline, for a fallback that never blocks.
+    void SetFallback(Handler fallback, bool runs_inline = false) {
+        fallback_ = std::move(fallback);
+        fallback_inline_ = runs_inline;
+    }
+    // Ends start-up: no more Add(); indexes the routes without parameters for Find().
+    void Freeze();
 
-    // Finds the route, checks the content type, runs the guard and the handler. Unknown routes
-    // answer 404, a known path with another method 405 with Allow, a wrong body type 415.
-    // Exceptions from handlers become 500 with the request id logged.
-    Response Dispatch(Request& request) const;
+    // Where a request goes, found once by Find(); Dispatch() then runs it.
+    struct Target {
+        const RouteSpec* route = nullptr;  // the most specific route for the method and path
+        std::string allow;                 // no route, but the path has other methods: 405
+        bool fallback = false;             // no route, and the fallback handler takes it
+    };
+    Target Find(const Request& request) const;
+    // Whether Dispatch(request, target) may run on an I/O thread: an inline route, the inline
+    // fallback, or an answer the router gives itself (404, 405), none of which can block.
+    bool RunsInline(const Target& target) const;
+
+    // Checks the content type, runs the guard and the handler of `target` (from Find(request)).
+    // Unknown routes answer 404, a known path with another method 405 with Allow, a wrong body
+    // type 415. Exceptions from handlers become 500 with the request id logged.
+    Response Dispatch(Request& request, const Target& target) const;
+    Response Dispatch(Request& request) const { return Dispatch(request, Find(request)); }
 
     const std::vector<RouteSpec>& routes() const { return routes_; }
 
@@ -62,8 +89,12 @@ public:
 
 private:
     std::vector<RouteSpec> routes_;
+    // After Freeze(): routes whose pattern has no ":" or "*", by pattern (views into routes_).
+    // A path equal to such a pattern goes to it: no other pattern can be more specific.
+    std::unordered_multimap<std::string_view, const RouteSpec*> literal_routes_;
     Guard guard_;
     Handler fallback_;
+    bool fallback_inline_ = false;
     bool frozen_ = false;
 };
 

@@ -230,6 +230,60 @@ TEST(RouterGuardTest, GuardRunsFirstAndCanStop) {
     EXPECT_EQ(seen.size(), 3u);
 }
 
+TEST(RouterInlineTest, WhatMayRunOnAnIoThread) {
+    Router router;
+    RouteSpec health = Route(
+        "GET", "/healthz", [](Request&) { return Response::Empty(200); }, /*is_public=*/true);
+    health.runs_inline = true;
+    router.Add(health);
+    router.Add(Route("GET", "/api/v1/rounds/:id", Named("one")));
+    router.Add(Route("GET", "/api/v1/open", Named("open"), /*is_public=*/true));
+    int guarded = 0;
+    router.SetGuard([&](const RouteSpec&, Request&) -> std::optional<Response> {
+        ++guarded;
+        return std::nullopt;
+    });
+    router.SetFallback([](Request&) { return Response::Empty(200); }, /*runs_inline=*/true);
+    router.Freeze();
+
+    auto inline_for = [&](const std::string& method, const std::string& path) {
+        return router.RunsInline(router.Find(Make(method, path)));
+    };
+    EXPECT_TRUE(inline_for("GET", "/healthz"));
+    EXPECT_TRUE(inline_for("HEAD", "/healthz"));
+    EXPECT_FALSE(inline_for("GET", "/api/v1/rounds/7")) << "needs a session: the database";
+    EXPECT_FALSE(inline_for("GET", "/api/v1/open")) << "not declared inline";
+    EXPECT_TRUE(inline_for("GET", "/api/v1/unknown")) << "the router's own 404";
+    EXPECT_TRUE(inline_for("POST", "/healthz")) << "the router's own 405";
+    EXPECT_TRUE(inline_for("GET", "/rounds/12")) << "the inline fallback";
+
+    // The guard is not called for an inline route (it passes public GETs anyway).
+    Request health_check = Make("GET", "/healthz");
+    EXPECT_EQ(router.Dispatch(health_check).status, 200);
+    EXPECT_EQ(guarded, 0);
+    Request open = Make("GET", "/api/v1/open");
+    EXPECT_EQ(RouteOf(router.Dispatch(open)), "open");
+    EXPECT_EQ(guarded, 1);
+
+    Router plain;
+    plain.SetFallback([](Request&) { return Response::Empty(200); });
+    plain.Freeze();
+    EXPECT_FALSE(plain.RunsInline(plain.Find(Make("GET", "/rounds/12"))));
+}
+
+TEST(RouterDeathTest, InlineIsOnlyForPublicGetRoutes) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    auto inline_route = [](std::string method, bool is_public) {
+        RouteSpec spec = Route(method, "/x", Named("x"), is_public);
+        spec.runs_inline = true;
+        return spec;
+    };
+    Router router;
+    EXPECT_DEATH(router.Add(inline_route("GET", /*is_public=*/false)), "only for public GET");
+    EXPECT_DEATH(router.Add(inline_route("POST", /*is_public=*/true)), "only for public GET");
+    router.Add(inline_route("GET", /*is_public=*/true));
+}
+
 TEST(RouterDeathTest, DuplicateRouteAborts) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     Router router;

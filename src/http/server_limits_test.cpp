@@ -156,6 +156,34 @@ TEST_F(ServerTest, BlockedHandlerDoesNotBlockIo) {
     EXPECT_EQ(done->status, 200);
 }
 
+TEST_F(ServerTest, InlineRoutesAnswerWhileEveryWorkerIsBusy) {
+    options_.worker_threads = 1;
+    options_.max_in_flight = 1;
+    StartServer();
+    TestClient blocked(port_);
+    ASSERT_TRUE(blocked.Send(RawRequest("GET", "/api/v1/slow")));
+    ASSERT_TRUE(gate_.WaitEntered(1));
+    // The one worker is held: an inline route and the router's own answers need none...
+    TestClient other(port_, 2000);
+    auto inline_answer = other.Request("GET", "/inline");
+    ASSERT_TRUE(inline_answer);
+    EXPECT_EQ(inline_answer->status, 204);
+    auto head = other.Request("HEAD", "/inline");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 204);
+    auto unknown = other.Request("GET", "/api/v1/nothing");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404);
+    // ...while a route that may block waits for a worker, here refused at once.
+    auto busy = other.Request("GET", "/api/v1/rounds/1");
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(busy->status, 503);
+    gate_.Open();
+    auto done = blocked.Read();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->status, 200);
+}
+
 TEST_F(ServerTest, GracefulStopFinishesInFlightAndClosesIdle) {
     StartServer();
     TestClient idle(port_);

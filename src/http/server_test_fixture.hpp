@@ -78,6 +78,10 @@ inline void AddTestRoutes(Router& router, Gate& gate) {
         gate.Enter();
         return Response::Json({{"done", true}});
     }));
+    RouteSpec inline_route = Route(
+        "GET", "/inline", [](Request&) { return Response::Empty(204); }, /*is_public=*/true);
+    inline_route.runs_inline = true;
+    router.Add(std::move(inline_route));
     router.Freeze();
 }
 
