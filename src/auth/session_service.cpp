@@ -159,10 +159,64 @@ Result<LoginOutcome> SessionService::Login(std::string_view username, std::strin
     return outcome;
 }
 
+std::shared_ptr<const SessionService::CachedSession> SessionService::FindCached(
+    const std::string& digest, int64_t now) {
+    if (policy_.cache_ttl_ms <= 0) return nullptr;
+    std::shared_ptr<const CachedSession> entry;
+    {
+        std::lock_guard lock(cache_mu_);
+        auto it = cache_.find(digest);
+        if (it == cache_.end()) return nullptr;
+        entry = it->second;
+    }
+    // Anything that would make the database path do more than read (expire the session, touch
+    // it) goes to the database path.
+    const bool fresh = now >= entry->validated_at &&
+                       now - entry->validated_at < policy_.cache_ttl_ms &&
+                       entry->generation == SessionStore::Generation();
+    const bool usable = now - entry->last_seen_at < policy_.touch_interval_ms &&
+                        now - entry->last_seen_at < policy_.idle_ms &&
+                        now - entry->created_at < policy_.absolute_ms;
+    return fresh && usable ? entry : nullptr;
+}
+
+void SessionService::Cache(const std::string& digest, std::shared_ptr<const CachedSession> entry) {
+    std::lock_guard lock(cache_mu_);
+    // A session ended while it was being read is not cached.
+    if (entry->generation != SessionStore::Generation()) return;
+    // Entries of sessions no longer used go every few TTLs, so the cache holds about the
+    // sessions of the last few seconds.
+    if (entry->validated_at - cache_swept_at_ >= 10 * policy_.cache_ttl_ms ||
+        entry->validated_at < cache_swept_at_) {
+        std::erase_if(cache_, [&](const auto& item) {
+            return entry->validated_at - item.second->validated_at >= policy_.cache_ttl_ms;
+        });
+        cache_swept_at_ = entry->validated_at;
+    }
+    cache_[digest] = std::move(entry);
+}
+
+void SessionService::EvictSession(int64_t session_id) {
+    std::lock_guard lock(cache_mu_);
+    std::erase_if(cache_, [&](const auto& item) { return item.second->session_id == session_id; });
+}
+
 Result<Authenticated> SessionService::Authenticate(std::string_view token,
                                                    const ClientInfo& client) {
     if (!LooksLikeToken(token)) return Unauthenticated("请先登录");
     const std::string digest = TokenDigest(token);
+    const int64_t read_at = clock_.NowMillis();
+    if (auto cached = FindCached(digest, read_at)) {
+        Authenticated out;
+        out.principal = cached->principal;
+        out.principal.client_address = client.address;
+        out.principal.request_id = client.request_id;
+        out.csrf_token = cached->csrf_token;
+        out.must_change_password = cached->must_change_password;
+        return out;
+    }
+
+    const uint64_t generation = SessionStore::Generation();
     std::optional<SessionRecord> record;
     std::optional<UserRecord> user;
     std::vector<Principal::GrantedPermissions> grants;
@@ -188,19 +242,41 @@ Result<Authenticated> SessionService::Authenticate(std::string_view token,
         }));
         return Unauthenticated(expired ? "登录已过期, 请重新登录" : "账号已被锁定, 请联系管理员");
     }
+    int64_t last_seen_at = record->last_seen_at;
     if (now - record->last_seen_at >= policy_.touch_interval_ms) {
         RETURN_IF_ERROR(
             db_.Write([&](db::Session& s) { return SessionStore::Touch(s, record->id, now); }));
+        last_seen_at = now;
     }
     Authenticated out;
     out.principal = MakePrincipal(*user, std::move(grants), client, record->id);
     out.csrf_token = record->csrf_token;
     out.must_change_password = user->must_change_password;
+    if (policy_.cache_ttl_ms > 0) {
+        auto entry = std::make_shared<CachedSession>();
+        entry->session_id = record->id;
+        entry->created_at = record->created_at;
+        entry->last_seen_at = last_seen_at;
+        entry->validated_at = read_at;
+        entry->generation = generation;
+        entry->principal = out.principal;
+        entry->principal.client_address.clear();
+        entry->principal.request_id.clear();
+        entry->csrf_token = out.csrf_token;
+        entry->must_change_password = out.must_change_password;
+        Cache(digest, std::move(entry));
+    }
     return out;
 }
 
 Status SessionService::Logout(const Principal& who) {
     const int64_t session_id = std::atoll(who.session_id.c_str());
+    // Evicted once the deletion is committed, so that no read made before it stays cached.
+    struct Evict {
+        SessionService& service;
+        int64_t id;
+        ~Evict() { service.EvictSession(id); }
+    } evict{*this, session_id};
     return db_.Write([&](db::Session& s) -> Status {
         RETURN_IF_ERROR(SessionStore::Delete(s, session_id));
         AuditEntry e = AuditLog::For(who, "logout");

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "auth/account_store.hpp"
 #include "auth/login_limiter.hpp"
@@ -19,6 +22,14 @@ struct SessionPolicy {
     // last_seen_at is written at most this often, so that most requests only read; a session
     // may therefore end up to this much before its exact idle limit.
     int64_t touch_interval_ms = 60 * 1000;
+    // A validated session is trusted this long without reading the database again (0: read it
+    // at every request). The trade-off: reading the session, the user and the grants costs a
+    // read transaction per request, more than a small write route itself; in exchange a change
+    // made by another server process (a logout, a lock, a password reset, new grants) takes
+    // effect here only within this time. In this process, ending a session (logout, lock,
+    // reset, ending sessions, a password change) drops the cache at once; new grants wait for
+    // the TTL too.
+    int64_t cache_ttl_ms = 1000;
 };
 
 // Where a request came from, for sessions and audit rows.
@@ -53,7 +64,8 @@ inline constexpr std::string_view kWrongCredentials = "用户名或密码错误"
 
 // Sign-in, session lookup and sign-out. Sessions are 128-bit random tokens held by the browser;
 // the database keeps only their BLAKE2b digest. Every login, failure and logout is audited in
-// the same transaction as its change. Thread-safe (holds only references and settings).
+// the same transaction as its change. Validated sessions are cached for
+// SessionPolicy::cache_ttl_ms. Thread-safe (the cache has its own lock).
 class SessionService {
 public:
     SessionService(db::Database& db, Clock& clock, SessionPolicy policy = {},
@@ -73,10 +85,31 @@ public:
     const SessionPolicy& policy() const { return policy_; }
 
 private:
+    // What Authenticate() read for one token, kept for cache_ttl_ms. Immutable once cached.
+    struct CachedSession {
+        int64_t session_id = 0;
+        int64_t created_at = 0;
+        int64_t last_seen_at = 0;  // as stored (or as this process last touched it)
+        int64_t validated_at = 0;  // clock time before the read
+        uint64_t generation = 0;   // SessionStore::Generation() before the read
+        Principal principal;       // without client address and request id
+        std::string csrf_token;
+        bool must_change_password = false;
+    };
+
+    // The cached session of `digest` if it is still fresh, unexpired and needs no touch.
+    std::shared_ptr<const CachedSession> FindCached(const std::string& digest, int64_t now);
+    void Cache(const std::string& digest, std::shared_ptr<const CachedSession> entry);
+    void EvictSession(int64_t session_id);
+
     db::Database& db_;
     Clock& clock_;
     SessionPolicy policy_;
     LoginLimiter limiter_;
+
+    std::mutex cache_mu_;
+    std::unordered_map<std::string, std::shared_ptr<const CachedSession>> cache_;  // by digest
+    int64_t cache_swept_at_ = 0;                                                   // cache_mu_
 };
 
 // Lower-case ASCII form of a user name as typed at login (names are stored that way).

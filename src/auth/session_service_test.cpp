@@ -185,6 +185,82 @@ TEST_P(SessionServiceTest, SuccessfulLoginsDoNotCountAsFailures) {
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM login_failures"), 0);
 }
 
+// What another server process does to the shared database, behind this service's back.
+void ExecBehindTheCache(db::Database& db, const std::string& sql) {
+    ASSERT_TRUE(db.Write([&](db::Session& s) -> Status {
+                      RETURN_IF_ERROR(s.Exec(sql));
+                      return Ok();
+                  }).ok());
+}
+
+TEST_P(SessionServiceTest, AValidatedSessionIsTrustedForTheCacheTtlThenReadAgain) {
+    AddUser("iris", "iris-password-1");
+    LoginOutcome in = MustLogin("iris", "iris-password-1");
+    ASSERT_TRUE(Valid(in.token));
+    // Another process ends the session: this one keeps trusting its copy for up to one TTL...
+    ExecBehindTheCache(*db_, "DELETE FROM sessions");
+    clock_.Advance(auth_->sessions.policy().cache_ttl_ms - 1);
+    auto cached = auth_->sessions.Authenticate(in.token, kClient);
+    ASSERT_TRUE(cached.ok());
+    EXPECT_EQ(cached->csrf_token, in.csrf_token);
+    EXPECT_EQ(cached->principal.request_id, "r1");  // the request's own, not the cached one's
+    // ...and reads the database again once the TTL is over.
+    clock_.Advance(1);
+    auto after = auth_->sessions.Authenticate(in.token, kClient);
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_P(SessionServiceTest, ALockInAnotherProcessTakesEffectWithinTheTtl) {
+    int64_t id = AddUser("jack", "jack-password-1");
+    LoginOutcome in = MustLogin("jack", "jack-password-1");
+    ASSERT_TRUE(Valid(in.token));
+    ExecBehindTheCache(*db_, "UPDATE users SET locked = 1 WHERE id = " + std::to_string(id));
+    EXPECT_TRUE(Valid(in.token));
+    clock_.Advance(auth_->sessions.policy().cache_ttl_ms);
+    EXPECT_FALSE(Valid(in.token));
+    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM sessions"), 0) << "a locked user's sessions end";
+}
+
+TEST_P(SessionServiceTest, LogoutAndLockInThisProcessEvictAtOnce) {
+    int64_t id = AddUser("kate", "kate-password-1");
+    LoginOutcome a = MustLogin("kate", "kate-password-1");
+    LoginOutcome b = MustLogin("kate", "kate-password-1");
+    auto session = auth_->sessions.Authenticate(a.token, kClient);
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE(Valid(b.token));
+    ASSERT_TRUE(auth_->sessions.Logout(session->principal).ok());
+    EXPECT_FALSE(Valid(a.token)) << "the clock has not moved: only eviction explains this";
+    EXPECT_TRUE(Valid(b.token));
+    ASSERT_TRUE(auth_->accounts.Update(nullptr, id, {.locked = true}).ok());
+    EXPECT_FALSE(Valid(b.token));
+}
+
+TEST_P(SessionServiceTest, ATouchDueGoesToTheDatabase) {
+    AddUser("liam", "liam-password-1");
+    LoginOutcome in = MustLogin("liam", "liam-password-1");
+    const SessionPolicy& policy = auth_->sessions.policy();
+    // Requests every half TTL find a fresh cached copy every other time (at 1, 2, 3... TTLs),
+    // yet last_seen_at is written as soon as the touch interval has passed, by such a request.
+    for (int64_t t = policy.cache_ttl_ms / 2; t <= policy.touch_interval_ms;
+         t += policy.cache_ttl_ms / 2) {
+        clock_.Set(kStart + t);
+        ASSERT_TRUE(Valid(in.token)) << t;
+    }
+    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM sessions WHERE last_seen_at = ?",
+                        {kStart + policy.touch_interval_ms}),
+              1);
+}
+
+TEST_P(SessionServiceTest, ACacheTtlOfZeroReadsEveryTime) {
+    AddUser("mia", "mia-password-1");
+    LoginOutcome in = MustLogin("mia", "mia-password-1");
+    SessionService uncached(*db_, clock_, SessionPolicy{.cache_ttl_ms = 0});
+    ASSERT_TRUE(uncached.Authenticate(in.token, kClient).ok());
+    ExecBehindTheCache(*db_, "DELETE FROM sessions");
+    EXPECT_FALSE(uncached.Authenticate(in.token, kClient).ok());
+}
+
 BULWARK_AUTH_DB_TEST_SUITE(SessionServiceTest);
 
 }  // namespace

@@ -1,6 +1,15 @@
 #include "auth/session_store.hpp"
 
+#include <atomic>
+
 namespace bulwark::auth {
+namespace {
+
+std::atomic<uint64_t> generation{0};
+
+}  // namespace
+
+uint64_t SessionStore::Generation() { return generation.load(std::memory_order_acquire); }
 
 Result<int64_t> SessionStore::Insert(db::Session& s, const SessionRecord& r) {
     ASSIGN_OR_RETURN(
@@ -37,11 +46,13 @@ Status SessionStore::Touch(db::Session& s, int64_t id, int64_t now) {
 }
 
 Status SessionStore::Delete(db::Session& s, int64_t id) {
+    generation.fetch_add(1, std::memory_order_acq_rel);
     RETURN_IF_ERROR(s.Exec("DELETE FROM sessions WHERE id = ?", {id}));
     return Ok();
 }
 
 Result<int64_t> SessionStore::DeleteForUser(db::Session& s, int64_t user_id, int64_t keep_id) {
+    generation.fetch_add(1, std::memory_order_acq_rel);
     return s.Exec("DELETE FROM sessions WHERE user_id = ? AND id <> ?", {user_id, keep_id});
 }
 

@@ -29,9 +29,16 @@ public:
     static Result<std::optional<SessionRecord>> FindByDigest(db::Session& s,
                                                              std::string_view digest);
     static Status Touch(db::Session& s, int64_t id, int64_t now);
+    // Delete and DeleteForUser also advance Generation().
     static Status Delete(db::Session& s, int64_t id);
     // Ends every session of `user_id` except `keep_id` (0: keep none); returns how many ended.
     static Result<int64_t> DeleteForUser(db::Session& s, int64_t user_id, int64_t keep_id = 0);
+    // Counts the calls in this process that ended sessions (logout, lock, password reset or
+    // change, ending a user's sessions): SessionService's cache of validated sessions trusts no
+    // entry read before the latest one. The count moves before the transaction commits, so a
+    // session read in between may still be cached for the cache's short TTL (as a change made by
+    // another process is). Thread-safe.
+    static uint64_t Generation();
     // Removes sessions idle since before `idle_before` or created before `created_before`.
     static Result<int64_t> DeleteExpired(db::Session& s, int64_t idle_before,
                                          int64_t created_before);
