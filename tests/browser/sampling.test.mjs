@@ -542,4 +542,28 @@ describe('sampling (real server)', { skip: kSkip }, () => {
             rmSync(dir, { recursive: true, force: true })
         }
     })
+
+    test('live figures move by themselves as scans arrive', { timeout: kTimeout }, async () => {
+        await page.goto(`${server.baseUrl}/sampling/live?round=${world.round.id}`)
+        const total = page.getByTestId('live-round-count')
+        await total.waitFor()
+        const before = Number(await total.innerText())
+        assert.equal(before, await sampleCount(api, world.round.id))
+        assert.equal(await page.getByTestId('live-site').count(), 1)
+        // Another phone scans at the priority lane.
+        const lane = world.site.tables[1]
+        const key = (name) => `live-${name}-${Date.now()}`.padEnd(20, '0')
+        await api.post('/api/v1/sampling/tubes', {
+            key: key('tube'),
+            round_id: world.round.id,
+            site_id: world.site.id,
+            table_id: lane.id,
+            barcode: 'TUBE-0201',
+            pool_size: 1,
+        })
+        await api.post('/api/v1/sampling/scans', { key: key('scan'), tube_barcode: 'TUBE-0201', code: world.people[71].token })
+        await page.getByTestId('live-round-count').getByText(String(before + 1), { exact: true }).waitFor({ timeout: 15_000 })
+        assert.match(await page.getByTestId('live-site').innerText(), /爱心通道/)
+        await screenshot(page, 'sampling-live-phone')
+    })
 })
