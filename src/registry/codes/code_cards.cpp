@@ -63,17 +63,18 @@ Status DrawCard(cairo_t* cr, const CodeCard& card, double x, double y, double w,
     cairo_restore(cr);
 
     ASSIGN_OR_RETURN(QrMatrix qr, EncodeQr(card.link));
-    const double qr_size = h - 24;
-    DrawQr(cr, qr, x + 10, y + 12, qr_size);
-    const double text_x = x + 18 + qr_size;
-    const double text_w = w - qr_size - 28;
+    // The code on the left, the person on the right, the instructions across the bottom.
+    const double qr_size = std::min(h - 60, w * 0.5);
+    DrawQr(cr, qr, x + 10, y + 10, qr_size);
+    const double text_x = x + 20 + qr_size;
+    const double text_w = w - qr_size - 30;
     cairo_set_source_rgb(cr, 0, 0, 0);
-    Text(cr, "个人采样码", "Noto Sans CJK SC 9", text_x, y + 16, text_w);
-    Text(cr, card.masked_name, "Noto Sans CJK SC Bold 20", text_x, y + 34, text_w);
+    Text(cr, "个人采样码", "Noto Sans CJK SC 9", text_x, y + 14, text_w);
+    Text(cr, card.masked_name, "Noto Sans CJK SC Bold 20", text_x, y + 32, text_w);
     Text(cr, card.place, "Noto Sans CJK SC 12", text_x, y + 72, text_w);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    Text(cr, "采样时出示此码。请妥善保管, 遗失请到社区补办 (补办后旧码失效)。",
-         "Noto Sans CJK SC 8", text_x, y + h - 58, text_w);
+    Text(cr, "采样时出示此码。请妥善保管; 遗失请到社区补办, 补办后旧码失效。", "Noto Sans CJK SC 8",
+         x + 10, y + 18 + qr_size, w - 20);
     return Ok();
 }
 
