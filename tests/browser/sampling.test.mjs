@@ -543,6 +543,62 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         }
     })
 
+    test('planning: a site and a round made on their pages, and the round copied as the next one', { timeout: kTimeout }, async () => {
+        await page.goto(`${server.baseUrl}/sites`)
+        await page.getByTestId('site-card').first().waitFor()
+        await page.getByTestId('site-create').click()
+        const siteDialog = page.getByTestId('site-dialog')
+        await siteDialog.getByTestId('site-name').fill('南门采样点')
+        await siteDialog.getByTestId('site-address').fill('雅仕居社区南门')
+        await siteDialog.getByTestId('site-add-table').click()
+        await siteDialog.getByTestId('site-table').nth(2).getByText('爱心通道').click()
+        await siteDialog.getByTestId('site-save').click()
+        await page.getByTestId('site-card').filter({ hasText: '南门采样点' }).waitFor()
+        const sites = await api.get(`/api/v1/sites?community_id=${world.community.id}`)
+        const south = sites.items.find((site) => site.name === '南门采样点')
+        assert.deepEqual(
+            south.tables.map((table) => [table.name, table.priority_lane]),
+            [
+                ['1号台', false],
+                ['2号台', false],
+                ['3号台', true],
+            ],
+        )
+        assert.equal(south.hours.length, 7)
+
+        await page.goto(`${server.baseUrl}/rounds`)
+        await page.getByTestId('round-card').first().waitFor()
+        await page.getByTestId('round-create').click()
+        const roundDialog = page.getByTestId('round-dialog')
+        await roundDialog.getByTestId('round-name').fill('南区第1轮重点人群核酸')
+        await roundDialog.getByTestId('round-pool').getByText('5混1').click()
+        // A multiple select stays open after a pick.
+        await roundDialog.getByTestId('round-sites').click()
+        await page.locator('.el-select-dropdown__item:visible', { hasText: '南门采样点' }).first().click()
+        await page.keyboard.press('Escape')
+        await page.locator('.el-select-dropdown__item:visible', { hasText: '南门采样点' }).waitFor({ state: 'hidden' })
+        await roundDialog.getByTestId('round-save').click()
+        await roundDialog.waitFor({ state: 'hidden' })
+        const card = page.getByTestId('round-card').filter({ hasText: '南区第1轮重点人群核酸' })
+        await card.waitFor()
+        await card.getByRole('button', { name: '复制为下一轮' }).click()
+        const copyDialog = page.getByTestId('round-copy-dialog')
+        assert.equal(await copyDialog.getByTestId('round-copy-name').inputValue(), '南区第2轮重点人群核酸')
+        await copyDialog.getByTestId('round-copy-save').click()
+        await copyDialog.waitFor({ state: 'hidden' })
+        await page.getByTestId('round-card').filter({ hasText: '南区第2轮重点人群核酸' }).waitFor()
+        await screenshot(page, 'sampling-rounds-phone')
+
+        const rounds = (await api.get(`/api/v1/rounds?community_id=${world.community.id}`)).items
+        const first = rounds.find((round) => round.name === '南区第1轮重点人群核酸')
+        const next = rounds.find((round) => round.name === '南区第2轮重点人群核酸')
+        assert.equal(first.pool_size, 5)
+        assert.deepEqual(first.site_ids, [south.id])
+        assert.equal(next.pool_size, 5)
+        assert.deepEqual(next.site_ids, [south.id])
+        assert.equal(next.starts_at - first.starts_at, 24 * 3_600_000)
+    })
+
     test('live figures move by themselves as scans arrive', { timeout: kTimeout }, async () => {
         await page.goto(`${server.baseUrl}/sampling/live?round=${world.round.id}`)
         const total = page.getByTestId('live-round-count')
