@@ -46,6 +46,14 @@ const kLab = {
     scope: 'lab:1',
     password: 'lab-receipt-password-1',
 }
+// A volunteer scanner at site 1 (the first site made).
+const kScanner = {
+    username: 'scanner.li',
+    displayName: '志愿者小李',
+    role: 'scanner',
+    scope: 'site:1',
+    password: 'scanner-site-password-1',
+}
 const kPhone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 
 // ---- synthetic people: ID numbers with region 990 (no real region has it), phones 19900… ----
@@ -257,7 +265,7 @@ describe('sampling (real server)', { skip: kSkip }, () => {
     let page
 
     before(async () => {
-        server = await startServer({ users: [kAdmin, kLab] })
+        server = await startServer({ users: [kAdmin, kLab, kScanner] })
         console.log(`# server: ${server.kind} at ${server.baseUrl}`)
         api = await apiSession(server.baseUrl, kAdmin)
         world = await makeWorld(api, 75)
@@ -597,6 +605,35 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         assert.equal(next.pool_size, 5)
         assert.deepEqual(next.site_ids, [south.id])
         assert.equal(next.starts_at - first.starts_at, 24 * 3_600_000)
+    })
+
+    test('a scanner sees the sampling pages only, and chooses their site', { timeout: kTimeout }, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'bulwark-scanner-'))
+        const desk = { viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 }
+        const scanner = await launchAt(dir, [], desk)
+        try {
+            const response = await scanner.request.post(`${server.baseUrl}/api/v1/auth/login`, {
+                data: { username: kScanner.username, password: kScanner.password },
+                headers: { Origin: server.baseUrl },
+            })
+            assert.ok(response.ok(), await response.text())
+            const tab = await scanner.newPage()
+            await tab.goto(`${server.baseUrl}/sampling`)
+            await tab.getByTestId('station-picker').waitFor()
+            const menu = await tab.locator('[data-testid="side-nav"] [role="menuitem"]').allInnerTexts()
+            const entries = menu.map((text) => text.trim())
+            for (const name of ['扫码采样', '转运箱', '实时数据']) assert.ok(entries.includes(name), `${name} in ${entries}`)
+            for (const name of ['核酸检测轮次', '采样点', '样本接收', '用户管理', '居民名册']) {
+                assert.ok(!entries.includes(name), `${name} not in ${entries}`)
+            }
+            await choose(tab, tab.getByTestId('station-round'), world.round.name)
+            await tab.getByTestId('station-table').getByText('1号台').waitFor()
+            assert.match(await tab.getByTestId('station-site').innerText(), /北门采样点/)
+            await screenshot(tab, 'sampling-scanner-picker-desktop')
+        } finally {
+            await scanner.close()
+            rmSync(dir, { recursive: true, force: true })
+        }
     })
 
     test('live figures move by themselves as scans arrive', { timeout: kTimeout }, async () => {
