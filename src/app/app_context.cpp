@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "app/modules.hpp"
+#include "auth/audit_key.hpp"
+#include "auth/audit_log.hpp"
 #include "db/migrations.hpp"
 
 namespace bulwark::app {
@@ -18,6 +20,9 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int re
     std::filesystem::create_directories(options.data_dir, ec);
     if (ec) return Unavailable("无法创建数据目录 " + options.data_dir + ": " + ec.message());
     ::chmod(options.data_dir.c_str(), 0700);
+    // Every command may write audit rows: chain them under the data folder's audit key.
+    ASSIGN_OR_RETURN(auth::AuditKey audit_key, auth::OpenAuditKey(options.data_dir));
+    auth::AuditLog::UseKey(audit_key);
 
     auto ctx = std::make_unique<AppContext>();
     ctx->options = options;

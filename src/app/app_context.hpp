@@ -28,7 +28,8 @@ struct AppContext {
     std::string DatabaseKind() const;
 };
 
-// Creates the data folder (0700), opens the database and applies every module's migrations.
+// Creates the data folder (0700), loads (at first start creates) the audit key <data>/keys/
+// audit.key for AuditLog, opens the database and applies every module's migrations.
 Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers = 4);
 
 }  // namespace bulwark::app

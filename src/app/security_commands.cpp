@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -5,6 +6,7 @@
 
 #include "app/commands.hpp"
 #include "app/modules.hpp"
+#include "auth/audit_key.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/audit_store.hpp"
 #include "auth/encrypted_columns.hpp"
@@ -18,7 +20,12 @@ constexpr int kIntact = 0;
 constexpr int kTampered = 1;
 constexpr int kCouldNotCheck = 2;
 
-std::string Explain(const std::string& what) {
+std::string Explain(const auth::AuditLog::Problem& problem) {
+    const std::string& what = problem.what;
+    if (what == "changed" && problem.seq == 1) {
+        return "内容被修改 (哈希不符; 若每条链都从第一行起不符, 多半是 keys/audit.key "
+               "不是写入这些行的那把密钥)";
+    }
     if (what == "changed") return "内容被修改 (哈希不符)";
     if (what == "removed") return "之前的行被删除 (序号不连续)";
     if (what == "reordered") return "行被移动或替换 (与前一行的链接不符)";
@@ -27,6 +34,10 @@ std::string Explain(const std::string& what) {
 }
 
 int RunAuditVerify(const CommonOptions& common) {
+    // OpenApp creates a missing key file; a log written under a lost key cannot be checked.
+    const std::string key_path = auth::AuditKeyFilePath(common.data_dir);
+    std::error_code ec;
+    const bool had_key = std::filesystem::exists(key_path, ec);
     auto ctx = OpenApp(common, 1);
     if (!ctx.ok()) {
         std::cerr << "bulwark audit verify: " << ctx.error().message << "\n";
@@ -36,11 +47,17 @@ int RunAuditVerify(const CommonOptions& common) {
         int64_t rows = 0;
         std::optional<auth::AuditLog::Problem> problem;
     };
+    auto key = auth::OpenAuditKey(common.data_dir);
+    if (!key.ok()) {
+        (*ctx)->db->Close();
+        std::cerr << "bulwark audit verify: " << key.error().message << "\n";
+        return kCouldNotCheck;
+    }
     // One snapshot for the count and the walk, so that rows appended meanwhile cannot disagree.
-    auto outcome = (*ctx)->db->ReadValue([](db::Session& s) -> Result<Outcome> {
+    auto outcome = (*ctx)->db->ReadValue([&key](db::Session& s) -> Result<Outcome> {
         Outcome out;
         ASSIGN_OR_RETURN(out.rows, auth::AuditStore::CountRows(s));
-        ASSIGN_OR_RETURN(out.problem, auth::AuditLog::Verify(s));
+        ASSIGN_OR_RETURN(out.problem, auth::AuditLog::Verify(s, *key));
         return out;
     });
     (*ctx)->db->Close();
@@ -48,10 +65,15 @@ int RunAuditVerify(const CommonOptions& common) {
         std::cerr << "bulwark audit verify: " << outcome.error().message << "\n";
         return kCouldNotCheck;
     }
+    if (!had_key && outcome->rows > 0) {
+        std::cerr << "bulwark audit verify: 审计密钥文件 " << key_path << " 不存在, 无法校验已有的 "
+                  << outcome->rows << " 行: 请从备份恢复写入它们的那个 keys/audit.key\n";
+        return kCouldNotCheck;
+    }
     if (const auto& p = outcome->problem) {
         std::cout << "审计日志有问题: "
                   << (p->row_id > 0 ? "id 为 " + std::to_string(p->row_id) + " 的行" : "一条审计链")
-                  << ": " << Explain(p->what) << " [" << p->what << "]\n";
+                  << ": " << Explain(*p) << " [" << p->what << "]\n";
         return kTampered;
     }
     std::cout << "审计日志完整: " << outcome->rows << " 行\n";
@@ -131,8 +153,8 @@ void AddSecurityCommands(CLI::App& cli, const CommonOptions& common, int* exit_c
     audit->require_subcommand(1);
     CLI::App* verify = audit->add_subcommand(
         "verify",
-        "校验审计日志的哈希链: 完整时退出码 0; 发现被修改、删除或移动的行时退出码 1 "
-        "并指出第一行; 无法校验时退出码 2");
+        "用 <data>/keys/audit.key 校验审计日志的哈希链: 完整时退出码 0; 发现被修改、删除或"
+        "移动的行时退出码 1 并指出第一行; 无法校验 (如密钥文件缺失) 时退出码 2");
     verify->callback([&common, exit_code] { *exit_code = RunAuditVerify(common); });
 
     CLI::App* keys = cli.add_subcommand("keys", "个人信息加密密钥 (<data>/keys/personal.key)");

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
 #include <optional>
+
+#include <spdlog/spdlog.h>
 
 #include "auth/audit_store.hpp"
 #include "base/clock.hpp"
@@ -14,20 +17,49 @@ namespace {
 
 constexpr size_t kHashBytes = 32;
 constexpr int64_t kVerifyPage = 1000;
-constexpr std::string_view kDomain = "bulwark.audit.v1";
+// v2: keyed. v1 rows (unkeyed, from before the key existed) do not verify under v2.
+constexpr std::string_view kDomain = "bulwark.audit.v2";
 
 static_assert(crypto_generichash_BYTES_MAX >= kHashBytes);
+static_assert(crypto_generichash_KEYBYTES_MAX >= AuditKey::kBytes);
+static_assert(crypto_generichash_KEYBYTES_MIN <= AuditKey::kBytes);
 
-// BLAKE2b-256 over the previous hash and an unambiguous encoding of every column but the
-// surrogate id (a row's place is its chain and seq, which are hashed): integers as 8 bytes
-// big-endian, text as its length (8 bytes) and bytes.
+// The key Append uses: installed by UseKey, or a random one made at the first Append without.
+struct InstalledKey {
+    std::mutex mu;
+    std::optional<AuditKey> key;
+};
+
+InstalledKey& Installed() {
+    static InstalledKey installed;
+    return installed;
+}
+
+AuditKey CurrentKey() {
+    InstalledKey& installed = Installed();
+    std::lock_guard lock(installed.mu);
+    if (!installed.key) {
+        spdlog::warn(
+            "审计密钥未加载 (AuditLog::UseKey): 本进程的审计行使用一把临时密钥, "
+            "bulwark audit verify 将把它们报告为被修改");
+        installed.key = AuditKey::Random();
+    }
+    return *installed.key;
+}
+
+// Keyed BLAKE2b-256 (under the audit key) over the previous hash and an unambiguous encoding of
+// every column but the surrogate id (a row's place is its chain and seq, which are hashed):
+// integers as 8 bytes big-endian, text as its length (8 bytes) and bytes.
 class RowHasher {
 public:
-    explicit RowHasher(const std::string& prev_hash) {
-        crypto_generichash_init(&state_, nullptr, 0, kHashBytes);
+    RowHasher(const AuditKey& key, const std::string& prev_hash) {
+        crypto_generichash_init(&state_, key.bytes().data(), key.bytes().size(), kHashBytes);
         Text(kDomain);
         Text(prev_hash);
     }
+    ~RowHasher() { sodium_memzero(&state_, sizeof state_); }
+    RowHasher(const RowHasher&) = delete;
+    RowHasher& operator=(const RowHasher&) = delete;
     void Int(int64_t v) {
         unsigned char b[8];
         const auto u = static_cast<uint64_t>(v);
@@ -49,8 +81,11 @@ private:
     crypto_generichash_state state_;
 };
 
-std::string RowHash(const std::string& prev_hash, int64_t chain, int64_t seq, const AuditEntry& e) {
-    RowHasher h(prev_hash);
+}  // namespace
+
+std::string AuditLog::RowHash(const AuditKey& key, const std::string& prev_hash, int64_t chain,
+                              int64_t seq, const AuditEntry& e) {
+    RowHasher h(key, prev_hash);
     h.Int(chain);
     h.Int(seq);
     h.Int(e.at);
@@ -68,39 +103,49 @@ std::string RowHash(const std::string& prev_hash, int64_t chain, int64_t seq, co
     return h.Finish();
 }
 
+namespace {
+
 // The first problem of one chain, or nullopt.
-Result<std::optional<AuditLog::Problem>> VerifyChain(db::Session& session,
+Result<std::optional<AuditLog::Problem>> VerifyChain(db::Session& session, const AuditKey& key,
                                                      const AuditChainHead& chain) {
     using Problem = AuditLog::Problem;
     using Found = std::optional<Problem>;
     std::string prev(kHashBytes, '\0');
     int64_t expected_seq = 1;
     int64_t last_id = 0;
+    int64_t last_seq = 0;
     for (;;) {
         ASSIGN_OR_RETURN(
             auto rows, AuditStore::ChainPage(session, chain.chain, expected_seq - 1, kVerifyPage));
         for (const StoredAuditRow& row : rows) {
             // A gap first: after a removal the next row's prev_hash cannot match either.
-            if (row.seq != expected_seq) return Found(Problem{row.id, "removed"});
-            if (row.prev_hash != prev) return Found(Problem{row.id, "reordered"});
-            if (RowHash(row.prev_hash, row.chain, row.seq, row.entry) != row.hash) {
-                return Found(Problem{row.id, "changed"});
+            if (row.seq != expected_seq) return Found(Problem{row.id, row.seq, "removed"});
+            if (row.prev_hash != prev) return Found(Problem{row.id, row.seq, "reordered"});
+            if (AuditLog::RowHash(key, row.prev_hash, row.chain, row.seq, row.entry) != row.hash) {
+                return Found(Problem{row.id, row.seq, "changed"});
             }
             prev = row.hash;
             last_id = row.id;
+            last_seq = row.seq;
             ++expected_seq;
         }
         if (static_cast<int64_t>(rows.size()) < kVerifyPage) break;
     }
     // The chain row was written with the last row: rows missing from the end show here.
     if (chain.seq != expected_seq - 1 || chain.head != prev)
-        return Found(Problem{last_id, "truncated"});
+        return Found(Problem{last_id, last_seq, "truncated"});
     return Found();
 }
 
 }  // namespace
 
 std::vector<db::Migration> AuditLog::Migrations() { return AuditStore::Migrations(); }
+
+void AuditLog::UseKey(const AuditKey& key) {
+    InstalledKey& installed = Installed();
+    std::lock_guard lock(installed.mu);
+    installed.key = key;
+}
 
 Status AuditLog::Append(db::Session& session, const AuditEntry& entry) {
     if (sodium_init() < 0) return Internal("libsodium 初始化失败");
@@ -111,7 +156,7 @@ Status AuditLog::Append(db::Session& session, const AuditEntry& entry) {
     ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
     row.seq = head.seq;
     row.prev_hash = std::move(head.head);
-    row.hash = RowHash(row.prev_hash, row.chain, row.seq, row.entry);
+    row.hash = AuditLog::RowHash(CurrentKey(), row.prev_hash, row.chain, row.seq, row.entry);
     RETURN_IF_ERROR(AuditStore::Insert(session, row));
     return AuditStore::SetHead(session, row.chain, row.hash);
 }
@@ -131,12 +176,13 @@ AuditEntry AuditLog::For(const Principal& who, std::string action) {
     return e;
 }
 
-Result<std::optional<AuditLog::Problem>> AuditLog::Verify(db::Session& session) {
+Result<std::optional<AuditLog::Problem>> AuditLog::Verify(db::Session& session,
+                                                          const AuditKey& key) {
     if (sodium_init() < 0) return Internal("libsodium 初始化失败");
     ASSIGN_OR_RETURN(std::vector<AuditChainHead> chains, AuditStore::Chains(session));
     std::optional<Problem> first;
     for (const AuditChainHead& chain : chains) {
-        ASSIGN_OR_RETURN(std::optional<Problem> problem, VerifyChain(session, chain));
+        ASSIGN_OR_RETURN(std::optional<Problem> problem, VerifyChain(session, key, chain));
         // Report the earliest row across chains; a chain without rows (id 0) comes last.
         auto key = [](const Problem& p) {
             return p.row_id == 0 ? std::numeric_limits<int64_t>::max() : p.row_id;

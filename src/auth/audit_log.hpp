@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/audit_key.hpp"
 #include "auth/principal.hpp"
 #include "base/result.hpp"
 #include "db/database.hpp"
@@ -29,7 +30,13 @@ struct AuditEntry {
     int64_t at = 0;  // Unix ms
 };
 
-// The append-only, hash-chained audit log. Stateless; thread-safe.
+// The append-only, hash-chained audit log. Thread-safe; its only state is the key installed by
+// UseKey.
+//
+// Each row's hash is a keyed BLAKE2b (AuditKey, <data dir>/keys/audit.key) over the previous
+// row's hash and every column, so that whoever can write to the database but not read the key
+// cannot rewrite, remove or reorder rows and recompute the chain. Rows written before the hash
+// was keyed (no deployment has them) verify as "changed": there is no migration.
 //
 // Rows are chained per writer connection (db::Session::connection_slot()): each row stores the
 // hash of the previous row of its chain, and a chain head row is updated in the same
@@ -39,6 +46,12 @@ struct AuditEntry {
 class AuditLog {
 public:
     static std::vector<db::Migration> Migrations();
+    // Installs the key that Append hashes with, for the whole process; app/ does so at start
+    // for every command (OpenApp), before any row is written. Until then Append uses a random
+    // key of its own, made once per process, which no file holds: rows written so are never
+    // forgeable, and `bulwark audit verify` reports them as changed (that is how a command that
+    // forgot to load the key shows). Unit tests of other modules rely on that default.
+    static void UseKey(const AuditKey& key);
     // Appends `entry` inside the caller's write transaction.
     static Status Append(db::Session& session, const AuditEntry& entry);
     // Fills who/role/scope/address/request id from the principal.
@@ -46,14 +59,21 @@ public:
 
     struct Problem {
         int64_t row_id = 0;  // audit_log.id; 0 when a chain lost all its rows
+        int64_t seq = 0;     // its place in its chain (1 = the chain's first row)
         // "changed": the row's hash does not match its columns; "removed": rows before it are
         // missing (a gap in seq); "reordered": its link to the previous row does not match
         // (moved or replaced); "truncated": rows after it, the chain's last, are missing.
         std::string what;
     };
-    // Recomputes every chain; returns the first row that was changed, removed or reordered, or
-    // nullopt when all chains are intact.
-    static Result<std::optional<Problem>> Verify(db::Session& session);
+    // Recomputes every chain under `key`; returns the first row that was changed, removed or
+    // reordered, or nullopt when all chains are intact. Under another key than the one that
+    // wrote them, the first row of each chain is "changed".
+    static Result<std::optional<Problem>> Verify(db::Session& session, const AuditKey& key);
+
+    // The hash of a row at `seq` of `chain` after `prev_hash` (32 bytes), under `key`: what
+    // Append stores and Verify recomputes. Public for tests that forge a chain.
+    static std::string RowHash(const AuditKey& key, const std::string& prev_hash, int64_t chain,
+                               int64_t seq, const AuditEntry& entry);
 };
 
 }  // namespace bulwark::auth

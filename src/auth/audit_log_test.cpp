@@ -1,11 +1,13 @@
 #include "auth/audit_log.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -20,6 +22,7 @@ namespace bulwark::auth {
 namespace {
 
 constexpr int64_t kStart = 1'700'000'000'000;
+const AuditKey kKey = AuditKey::ForTesting(1);
 
 // A fresh database with the audit migrations per test: SQLite in a temporary folder, or a new
 // database on the PostgreSQL server of BULWARK_TEST_PG (skipped when unset).
@@ -33,6 +36,7 @@ protected:
         ASSERT_TRUE(temp.ok()) << temp.error().message;
         temp_ = std::move(*temp);
         url_ = temp_->url();
+        AuditLog::UseKey(kKey);
         // One writer connection, so that serial appends form one chain (chain 0); the tests of
         // concurrent writers reopen with several.
         Reopen(1);
@@ -82,10 +86,37 @@ protected:
         }
     }
 
-    std::optional<AuditLog::Problem> Verify() {
-        auto problem = db_->ReadValue([](db::Session& s) { return AuditLog::Verify(s); });
+    std::optional<AuditLog::Problem> Verify(const AuditKey& key = kKey) {
+        auto problem = db_->ReadValue([&](db::Session& s) { return AuditLog::Verify(s, key); });
         EXPECT_TRUE(problem.ok()) << problem.error().message;
-        return problem.ok() ? *problem : AuditLog::Problem{-1, "verify failed"};
+        return problem.ok() ? *problem : AuditLog::Problem{-1, -1, "verify failed"};
+    }
+
+    // What someone with write access to the database does to hide a change: rewrite the row,
+    // then recompute the hashes of it and every later row of chain 0, and the chain head, under
+    // `key` (their guess of the key).
+    void RewriteAndRechain(int64_t seq, const std::string& change, const AuditKey& key) {
+        Tamper({"UPDATE audit_log SET " + change +
+                " WHERE chain = 0 AND seq = " + std::to_string(seq)});
+        Status s = db_->Write([&](db::Session& session) -> Status {
+            ASSIGN_OR_RETURN(auto rows, AuditStore::ChainPage(session, 0, 0, 1'000'000));
+            std::string prev(32, '\0');
+            for (const StoredAuditRow& row : rows) {
+                if (row.seq >= seq) {
+                    std::string hash = AuditLog::RowHash(key, prev, row.chain, row.seq, row.entry);
+                    RETURN_IF_ERROR(
+                        session.Exec("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?",
+                                     {db::Blob{prev}, db::Blob{hash}, row.id}));
+                    prev = hash;
+                } else {
+                    prev = row.hash;
+                }
+            }
+            RETURN_IF_ERROR(
+                session.Exec("UPDATE audit_chains SET head = ? WHERE chain = 0", {db::Blob{prev}}));
+            return Ok();
+        });
+        ASSERT_TRUE(s.ok()) << s.error().message;
     }
 
     // The tampering a person with write access to the database could do: drop the triggers,
@@ -218,6 +249,31 @@ TEST_P(AuditLogTest, AChangeToAnyColumnNamesTheRow) {
     EXPECT_EQ(problem->what, "changed");
 }
 
+TEST_P(AuditLogTest, ARewrittenChainNeedsTheKey) {
+    AppendSerially(0, 10);
+    const int64_t id = IdAt(4);
+    // Without the key (here: a guessed one) the recomputed chain does not verify, and the first
+    // rewritten row is named.
+    RewriteAndRechain(4, "reason = '无'", AuditKey::ForTesting(2));
+    auto problem = Verify();
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, id);
+    EXPECT_EQ(problem->seq, 4);
+    EXPECT_EQ(problem->what, "changed");
+    // With the key it would: the key is all that stands between the database and a forgery.
+    RewriteAndRechain(4, "reason = '无'", kKey);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
+TEST_P(AuditLogTest, AnotherKeyFailsAtTheFirstRow) {
+    AppendSerially(0, 3);
+    auto problem = Verify(AuditKey::ForTesting(3));
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_EQ(problem->row_id, IdAt(1));
+    EXPECT_EQ(problem->seq, 1);
+    EXPECT_EQ(problem->what, "changed");
+}
+
 TEST_P(AuditLogTest, ARemovedRowIsReported) {
     AppendSerially(0, 10);
     const int64_t removed = IdAt(4);
@@ -329,6 +385,63 @@ TEST_P(AuditLogTest, FillsTheTimeWhenTheCallerDidNot) {
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_GT(Count("SELECT at FROM audit_log"), kStart);
     EXPECT_EQ(Verify(), std::nullopt);
+}
+
+class AuditKeyFileTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("bulwark-audit-key-" + std::to_string(std::random_device{}()));
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    static unsigned Mode(const std::string& path) {
+        struct stat st {};
+        return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 0777 : 0;
+    }
+
+    std::filesystem::path dir_;
+};
+
+TEST_F(AuditKeyFileTest, CreatedOnceWithMode0600BesideThePersonalKey) {
+    const std::string data = dir_.string();
+    auto first = OpenAuditKey(data);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    const std::string path = AuditKeyFilePath(data);
+    EXPECT_EQ(path, data + "/keys/audit.key");
+    EXPECT_EQ(Mode(path), 0600u);
+    EXPECT_EQ(Mode(data + "/keys"), 0700u);
+    auto again = OpenAuditKey(data);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->bytes(), first->bytes());
+    EXPECT_NE(first->bytes(), AuditKey::Random().bytes());
+    // No temporary file is left beside it.
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(data + "/keys")) {
+        (void)entry;
+        ++files;
+    }
+    EXPECT_EQ(files, 1);
+}
+
+TEST_F(AuditKeyFileTest, RefusesAFileOthersCanReadOrThatIsMalformed) {
+    const std::string data = dir_.string();
+    ASSERT_TRUE(OpenAuditKey(data).ok());
+    const std::string path = AuditKeyFilePath(data);
+    ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+    auto open = OpenAuditKey(data);
+    ASSERT_FALSE(open.ok());
+    EXPECT_EQ(open.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(open.error().message.find("chmod 600"), std::string::npos);
+
+    ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+    std::ofstream(path, std::ios::trunc) << "# comment\naudit 1234\n";
+    open = OpenAuditKey(data);
+    ASSERT_FALSE(open.ok());
+    EXPECT_EQ(open.error().code, ErrorCode::kInternal);
+    std::ofstream(path, std::ios::trunc) << "# only a comment\n";
+    EXPECT_FALSE(OpenAuditKey(data).ok());
 }
 
 TEST(AuditLogForTest, TakesWhoFromThePrincipal) {
