@@ -1,0 +1,134 @@
+#include "testing/idempotency.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <optional>
+
+#include "http/response.hpp"
+
+namespace bulwark::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr size_t kHashBytes = 16;
+
+bool Storable(int status) { return status < 500; }
+
+// Why a write's savepoint was rolled back on purpose (the answer is carried beside it). Told
+// apart from every other failure (a failed COMMIT reports its own error to every write of the
+// batch, and then nothing decided inside it may be kept).
+constexpr std::string_view kRolledBack = "rolled back: a rejection or a concurrent retry";
+Error Rolled() { return FailedPrecondition(std::string(kRolledBack)); }
+bool RolledOnPurpose(const Status& s) { return !s.ok() && s.error().message == kRolledBack; }
+
+}  // namespace
+
+Answer Rejection(int status, std::string_view code, std::string_view message,
+                 std::string_view field) {
+    json::object error{{"code", code}, {"message", message}};
+    if (field.empty()) {
+        error["field"] = nullptr;
+    } else {
+        error["field"] = field;
+    }
+    return Answer{status, json::serialize(json::object{{"error", std::move(error)}})};
+}
+
+Answer AnswerFor(const Error& error) {
+    return Rejection(http::HttpStatusFor(error.code), ErrorCodeName(error.code), error.message,
+                     error.field);
+}
+
+std::string RequestHash(std::string_view canonical) {
+    std::string out(kHashBytes, '\0');
+    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(),
+                       nullptr, 0);
+    return out;
+}
+
+Answer Idempotency::Replay(const StoredRequest& stored, const WriteKey& w) {
+    if (stored.user_id != w.user_id || stored.kind != w.kind || stored.hash != w.hash) {
+        return Rejection(422, "idempotency_key_reused", "该幂等键已用于另一个请求, 请换一个键",
+                         "key");
+    }
+    return Answer{stored.status, stored.body};
+}
+
+namespace {
+
+StoredRequest RecordOf(Clock& clock, const WriteKey& w, const Answer& answer) {
+    return StoredRequest{.key = w.key,
+                         .user_id = w.user_id,
+                         .kind = w.kind,
+                         .hash = w.hash,
+                         .status = answer.status,
+                         .body = answer.body,
+                         .created_at = clock.NowMillis()};
+}
+
+Result<Answer> StoredAnswer(db::Database& db, const WriteKey& w) {
+    ASSIGN_OR_RETURN(auto stored,
+                     db.ReadValue([&](db::Session& s) { return RequestStore::Find(s, w.key); }));
+    if (!stored) return Internal("sampling_requests: a stored key vanished");
+    return Idempotency::Replay(*stored, w);
+}
+
+}  // namespace
+
+Result<Answer> Idempotency::Record(db::Database& db, Clock& clock, const WriteKey& w,
+                                   Answer answer) {
+    if (!Storable(answer.status)) return answer;
+    bool raced = false;
+    RETURN_IF_ERROR(db.Write([&](db::Session& s) -> Status {
+        ASSIGN_OR_RETURN(bool inserted, RequestStore::Insert(s, RecordOf(clock, w, answer)));
+        raced = !inserted;
+        return Ok();
+    }));
+    if (raced) return StoredAnswer(db, w);
+    return answer;
+}
+
+Result<Answer> Idempotency::Apply(db::Database& db, Clock& clock, const WriteKey& w,
+                                  const ApplyFn& apply) {
+    std::optional<Answer> accepted;
+    std::optional<Answer> rejected;
+    bool raced = false;
+    Status written = db.Write([&](db::Session& s) -> Status {
+        accepted.reset();
+        rejected.reset();
+        raced = false;
+        ASSIGN_OR_RETURN(Answer answer, apply(s));
+        if (!answer.accepted()) {
+            rejected = std::move(answer);
+            return Rolled();
+        }
+        ASSIGN_OR_RETURN(bool inserted, RequestStore::Insert(s, RecordOf(clock, w, answer)));
+        if (!inserted) {
+            raced = true;
+            return Rolled();
+        }
+        accepted = std::move(answer);
+        return Ok();
+    });
+    if (written.ok()) {
+        if (!accepted) return Internal("sampling write: committed without an answer");
+        return std::move(*accepted);
+    }
+    if (!RolledOnPurpose(written)) return std::move(written).error();
+    if (raced) return StoredAnswer(db, w);
+    if (!rejected) return Internal("sampling write: rolled back without an answer");
+    return Record(db, clock, w, std::move(*rejected));
+}
+
+Result<Answer> Idempotency::Run(db::Database& db, Clock& clock, const WriteKey& w,
+                                const ApplyFn& apply) {
+    ASSIGN_OR_RETURN(auto stored,
+                     db.ReadValue([&](db::Session& s) { return RequestStore::Find(s, w.key); }));
+    if (stored) return Replay(*stored, w);
+    return Apply(db, clock, w, apply);
+}
+
+}  // namespace bulwark::testing

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "db/database.hpp"
+#include "testing/request_store.hpp"
+
+namespace bulwark::testing {
+
+// The answer to a write as the phone receives it: an HTTP status and a JSON body. A retried
+// write gets exactly this back.
+struct Answer {
+    int status = 200;
+    std::string body;
+
+    bool accepted() const { return status >= 200 && status < 300; }
+};
+
+// A rejection: status with the standard error body {"error":{"code","message","field"}},
+// `code` being a sampling reason ("already_sampled", "tube_closed", ...).
+Answer Rejection(int status, std::string_view code, std::string_view message,
+                 std::string_view field = {});
+// The same body for an Error, with the status and code name of its ErrorCode.
+Answer AnswerFor(const Error& error);
+
+// What identifies one write: the phone's key, who sent it, its kind and a hash of its body in a
+// canonical form (so that a batch item and the same request sent alone hash alike).
+struct WriteKey {
+    std::string key;
+    int64_t user_id = 0;
+    std::string kind;
+    std::string hash;
+};
+// BLAKE2b-128 of `canonical` (fields joined with an unambiguous separator by the caller).
+std::string RequestHash(std::string_view canonical);
+
+// The idempotency protocol of every sampling write. Stateless; thread-safe.
+//
+// A key is stored in sampling_requests (UNIQUE) with its answer in the same transaction as the
+// write it answers, so an acknowledged write and its answer are durable together. A retry with
+// the same key, user, kind and body gets the stored answer; anything else under a stored key is
+// 422 "idempotency_key_reused".
+class Idempotency {
+public:
+    using ApplyFn = std::function<Result<Answer>(db::Session&)>;
+
+    // The stored answer for `w`, or the 422 for a key reused by another user or body.
+    static Answer Replay(const StoredRequest& stored, const WriteKey& w);
+    // Runs `apply` in one Database::Write and stores its answer under the key in the same
+    // savepoint. An answer outside 2xx is a rejection: whatever `apply` changed is rolled back,
+    // and the answer alone is stored (a second, rare, write). An error result of `apply` is
+    // returned without storing anything (the phone may retry: a 503 is not an answer to keep).
+    // When a concurrent request stored the key first, returns its stored answer (Replay).
+    // Does not look the key up first: callers do that in their own read (Run, or the scan).
+    static Result<Answer> Apply(db::Database& db, Clock& clock, const WriteKey& w,
+                                const ApplyFn& apply);
+    // Stores an answer decided before any change (a rejection found in the caller's read): one
+    // write; a concurrent store of the key wins (Replay). 5xx answers are returned unstored.
+    static Result<Answer> Record(db::Database& db, Clock& clock, const WriteKey& w, Answer answer);
+    // Looks the key up (one read), replays a stored answer, else Apply.
+    static Result<Answer> Run(db::Database& db, Clock& clock, const WriteKey& w,
+                              const ApplyFn& apply);
+};
+
+}  // namespace bulwark::testing

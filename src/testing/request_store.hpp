@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+#include "db/database.hpp"
+
+namespace bulwark::testing {
+
+// One answered write of a phone, kept under its idempotency key: who sent it, what kind, a hash
+// of its body, and the answer given (HTTP status and JSON body text).
+struct StoredRequest {
+    int64_t id = 0;
+    std::string key;
+    int64_t user_id = 0;
+    std::string kind;  // "open_tube", "scan", "close_tube", "floating", "box_open", ...
+    std::string hash;  // 16 bytes
+    int status = 0;
+    std::string body;
+    int64_t created_at = 0;
+};
+
+// The SQL of sampling_requests. Stateless; thread-safe.
+class RequestStore {
+public:
+    static Result<std::optional<StoredRequest>> Find(db::Session& s, const std::string& key);
+    // Stores `request` unless its key is already stored (INSERT ... ON CONFLICT DO NOTHING);
+    // false when it was, which the caller treats as a concurrent retry.
+    static Result<bool> Insert(db::Session& s, const StoredRequest& request);
+};
+
+}  // namespace bulwark::testing

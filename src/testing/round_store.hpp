@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "base/result.hpp"
+#include "db/database.hpp"
+#include "testing/model.hpp"
+
+namespace bulwark::testing {
+
+// Which rounds a list shows: those of any listed street or community, or taking part at any
+// listed site; narrowed by community_id when not 0. Newest first.
+struct RoundFilter {
+    std::vector<int64_t> streets;
+    std::vector<int64_t> communities;
+    std::vector<int64_t> sites;
+    int64_t community_id = 0;
+    int limit = 200;
+};
+
+// The SQL of rounds, their scope members and their sites. Stateless; thread-safe; every
+// function runs in the caller's transaction.
+class RoundStore {
+public:
+    // Inserts the round with its scope ids and site ids; returns the new id.
+    static Result<int64_t> Insert(db::Session& s, const Round& round);
+    // The round with its site ids and, unless `with_people` is false for a people round, its
+    // scope ids (a people round's list can be long; scans ask IsListed instead).
+    static Result<std::optional<Round>> Get(db::Session& s, int64_t id, bool with_people = true);
+    static Result<std::vector<Round>> List(db::Session& s, const RoundFilter& filter);
+    // Whether `resident_id` is on the round's list of people.
+    static Result<bool> IsListed(db::Session& s, int64_t round_id, int64_t resident_id);
+    // Rewrites every field a person sets, scope ids and site ids included, if the stored version
+    // is `expected_version`, and bumps it; false when stale.
+    static Result<bool> Update(db::Session& s, const Round& round, int64_t expected_version);
+    // Sets closed_at (and bumps the version) unless already closed by hand; false if it was.
+    static Result<bool> Close(db::Session& s, int64_t id, int64_t now);
+    // Samples so far per round, from the live counters.
+    static Result<std::map<int64_t, int64_t>> SampleCounts(db::Session& s,
+                                                           const std::vector<int64_t>& ids);
+};
+
+}  // namespace bulwark::testing

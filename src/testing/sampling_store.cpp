@@ -1,0 +1,184 @@
+#include "testing/sampling_store.hpp"
+
+namespace bulwark::testing {
+namespace {
+
+constexpr const char* kTubeColumns =
+    "t.id, t.round_id, t.site_id, t.table_id, t.barcode, t.pool_size, t.filled, t.status, "
+    "t.opened_at, t.closed_at, t.opened_by, t.box_id";
+
+Tube TubeFrom(const db::Row& r) {
+    return Tube{.id = r.Int(0),
+                .round_id = r.Int(1),
+                .site_id = r.Int(2),
+                .table_id = r.Int(3),
+                .barcode = r.Text(4),
+                .pool_size = static_cast<int>(r.Int(5)),
+                .count = static_cast<int>(r.Int(6)),
+                .status = r.Text(7) == "open" ? TubeStatus::kOpen : TubeStatus::kClosed,
+                .opened_at = r.Int(8),
+                .closed_at = r.Int(9),
+                .opened_by = r.Int(10),
+                .box_id = r.IsNull(11) ? 0 : r.Int(11)};
+}
+
+Result<std::optional<TubeAtSite>> TubeWhere(db::Session& s, const char* where,
+                                            const db::Value& key) {
+    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string("SELECT ") + kTubeColumns +
+                                              ", st.street_id, st.community_id FROM tubes t "
+                                              "JOIN sampling_sites st ON st.id = t.site_id " +
+                                              where,
+                                          {key}));
+    if (!row) return std::optional<TubeAtSite>();
+    return std::optional<TubeAtSite>(TubeAtSite{
+        .tube = TubeFrom(*row), .street_id = row->Int(12), .community_id = row->Int(13)});
+}
+
+constexpr const char* kSampleColumns =
+    "id, round_id, resident_id, tube_id, site_id, table_id, scanned_at, received_at, scanned_by, "
+    "warnings";
+
+Sample SampleFrom(const db::Row& r) {
+    return Sample{.id = r.Int(0),
+                  .round_id = r.Int(1),
+                  .resident_id = r.Int(2),
+                  .tube_id = r.Int(3),
+                  .site_id = r.Int(4),
+                  .table_id = r.Int(5),
+                  .scanned_at = r.Int(6),
+                  .received_at = r.Int(7),
+                  .scanned_by = r.Int(8),
+                  .warnings = static_cast<uint32_t>(r.Int(9))};
+}
+
+}  // namespace
+
+Result<std::optional<TubeAtSite>> SamplingStore::TubeByBarcode(db::Session& s,
+                                                               const std::string& barcode) {
+    return TubeWhere(s, "WHERE t.barcode = ?", barcode);
+}
+
+Result<std::optional<TubeAtSite>> SamplingStore::TubeById(db::Session& s, int64_t id) {
+    return TubeWhere(s, "WHERE t.id = ?", id);
+}
+
+Result<std::optional<Tube>> SamplingStore::OpenTubeAt(db::Session& s, int64_t table_id) {
+    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string("SELECT ") + kTubeColumns +
+                                              " FROM tubes t WHERE t.table_id = ? AND "
+                                              "t.status = 'open'",
+                                          {table_id}));
+    if (!row) return std::optional<Tube>();
+    return std::optional<Tube>(TubeFrom(*row));
+}
+
+Result<std::optional<int64_t>> SamplingStore::InsertTube(db::Session& s, const Tube& t) {
+    ASSIGN_OR_RETURN(auto row,
+                     s.QueryOne("INSERT INTO tubes (round_id, site_id, table_id, barcode, "
+                                "pool_size, filled, status, opened_at, closed_at, opened_by) "
+                                "VALUES (?, ?, ?, ?, ?, 0, 'open', ?, 0, ?) "
+                                "ON CONFLICT DO NOTHING RETURNING id",
+                                {t.round_id, t.site_id, t.table_id, t.barcode, t.pool_size,
+                                 t.opened_at, t.opened_by}));
+    if (!row) return std::optional<int64_t>();
+    return std::optional<int64_t>(row->Int(0));
+}
+
+Result<std::optional<int>> SamplingStore::AddSwab(db::Session& s, int64_t tube_id) {
+    // The guard is the tube's capacity; closing at the pool size is the model's ClosesAt.
+    ASSIGN_OR_RETURN(auto row, s.QueryOne("UPDATE tubes SET filled = filled + 1 WHERE id = ? "
+                                          "AND status = 'open' AND filled < pool_size "
+                                          "RETURNING filled",
+                                          {tube_id}));
+    if (!row) return std::optional<int>();
+    return std::optional<int>(static_cast<int>(row->Int(0)));
+}
+
+Result<bool> SamplingStore::CloseTube(db::Session& s, int64_t tube_id, int64_t now) {
+    ASSIGN_OR_RETURN(int64_t changed, s.Exec("UPDATE tubes SET status = 'closed', closed_at = ? "
+                                             "WHERE id = ? AND status = 'open'",
+                                             {now, tube_id}));
+    return changed == 1;
+}
+
+Result<std::optional<int64_t>> SamplingStore::InsertSample(db::Session& s, const Sample& x) {
+    ASSIGN_OR_RETURN(
+        auto row,
+        s.QueryOne("INSERT INTO samples (round_id, resident_id, tube_id, site_id, "
+                   "table_id, scanned_at, received_at, scanned_by, warnings) VALUES "
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, resident_id) "
+                   "DO NOTHING RETURNING id",
+                   {x.round_id, x.resident_id, x.tube_id, x.site_id, x.table_id, x.scanned_at,
+                    x.received_at, x.scanned_by, static_cast<int64_t>(x.warnings)}));
+    if (!row) return std::optional<int64_t>();
+    return std::optional<int64_t>(row->Int(0));
+}
+
+Result<std::optional<Sample>> SamplingStore::SampleOf(db::Session& s, int64_t round_id,
+                                                      int64_t resident_id) {
+    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string("SELECT ") + kSampleColumns +
+                                              " FROM samples WHERE round_id = ? AND "
+                                              "resident_id = ?",
+                                          {round_id, resident_id}));
+    if (!row) return std::optional<Sample>();
+    return std::optional<Sample>(SampleFrom(*row));
+}
+
+Result<std::vector<Sample>> SamplingStore::SamplesInTube(db::Session& s, int64_t tube_id) {
+    ASSIGN_OR_RETURN(db::Rows rows, s.Query(std::string("SELECT ") + kSampleColumns +
+                                                " FROM samples WHERE tube_id = ? ORDER BY id",
+                                            {tube_id}));
+    std::vector<Sample> out;
+    for (const db::Row& r : rows) out.push_back(SampleFrom(r));
+    return out;
+}
+
+Result<std::pair<std::string, std::string>> SamplingStore::SiteAndTableNames(db::Session& s,
+                                                                             int64_t site_id,
+                                                                             int64_t table_id) {
+    ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT st.name, tb.name FROM sampling_sites st "
+                                          "JOIN site_tables tb ON tb.site_id = st.id "
+                                          "WHERE st.id = ? AND tb.id = ?",
+                                          {site_id, table_id}));
+    if (!row) return std::pair<std::string, std::string>();
+    return std::pair<std::string, std::string>(row->Text(0), row->Text(1));
+}
+
+Status SamplingStore::Count(db::Session& s, const CounterDelta& d) {
+    ASSIGN_OR_RETURN(
+        int64_t n,
+        s.Exec("INSERT INTO sampling_counters (round_id, table_id, hour_start, shard, site_id, "
+               "samples, tubes_opened, tubes_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT (round_id, table_id, hour_start, shard) DO UPDATE SET "
+               "samples = sampling_counters.samples + excluded.samples, "
+               "tubes_opened = sampling_counters.tubes_opened + excluded.tubes_opened, "
+               "tubes_closed = sampling_counters.tubes_closed + excluded.tubes_closed",
+               {d.round_id, d.table_id, d.hour_start, d.shard, d.site_id, d.samples, d.tubes_opened,
+                d.tubes_closed}));
+    (void)n;
+    return Ok();
+}
+
+Result<std::vector<TableFigures>> SamplingStore::Figures(db::Session& s, int64_t round_id,
+                                                         int64_t day_start, int64_t hour_start) {
+    ASSIGN_OR_RETURN(
+        db::Rows rows,
+        s.Query("SELECT site_id, table_id, SUM(samples), "
+                "SUM(CASE WHEN hour_start >= ? THEN samples ELSE 0 END), "
+                "SUM(CASE WHEN hour_start = ? THEN samples ELSE 0 END), "
+                "SUM(tubes_opened), SUM(tubes_closed) FROM sampling_counters "
+                "WHERE round_id = ? GROUP BY site_id, table_id ORDER BY site_id, table_id",
+                {day_start, hour_start, round_id}));
+    std::vector<TableFigures> out;
+    for (const db::Row& r : rows) {
+        out.push_back(TableFigures{.site_id = r.Int(0),
+                                   .table_id = r.Int(1),
+                                   .samples = r.Int(2),
+                                   .today = r.Int(3),
+                                   .this_hour = r.Int(4),
+                                   .tubes_open = r.Int(5) - r.Int(6),
+                                   .tubes_closed = r.Int(6)});
+    }
+    return out;
+}
+
+}  // namespace bulwark::testing
