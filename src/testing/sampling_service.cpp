@@ -1,0 +1,338 @@
+#include "testing/sampling_service.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <random>
+
+#include "auth/personal_data.hpp"
+#include "registry/model.hpp"
+#include "testing/round_store.hpp"
+#include "testing/sampling_store.hpp"
+#include "testing/site_store.hpp"
+#include "testing/testing_json.hpp"
+
+namespace bulwark::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kScan = "sampling.scan";
+
+// The canonical body of a write, for its hash: fields joined by the unit separator.
+std::string Canonical(std::initializer_list<std::string> parts) {
+    std::string out;
+    for (const std::string& p : parts) {
+        out += p;
+        out += '\x1f';
+    }
+    return out;
+}
+
+std::string N(int64_t v) { return std::to_string(v); }
+
+Answer Missing(std::string_view message, std::string_view field) {
+    return Rejection(404, "not_found", message, field);
+}
+
+Answer RoundNotOpen(const Round& round, int64_t at) {
+    return Rejection(422, "round_not_open",
+                     at < round.starts_at ? "本轮检测尚未开始" : "本轮检测已结束", "round_id");
+}
+
+Answer TubeRefused(const Tube& tube) {
+    if (FillTube(tube) == TubeFill::kFull) {
+        return Rejection(422, "tube_full",
+                         "试管已满 (" + std::to_string(tube.pool_size) + " 人), 请换新试管",
+                         "tube_barcode");
+    }
+    return Rejection(422, "tube_closed", "试管已封管, 请换新试管", "tube_barcode");
+}
+
+// "已于 09:12 在雅仕居采样点 2号台采样" for a resident sampled before in this round.
+Result<Answer> AlreadySampled(db::Session& s, const Sample& earlier) {
+    ASSIGN_OR_RETURN(auto names,
+                     SamplingStore::SiteAndTableNames(s, earlier.site_id, earlier.table_id));
+    return Rejection(
+        422, "already_sampled",
+        "本轮已采样: " + ClockChina(earlier.scanned_at) + " 在" + names.first + " " + names.second,
+        "code");
+}
+
+// What the scan's read found and decided.
+struct ScanPlan {
+    TubeAtSite tube;
+    Round round;
+    registry::SamplingSubject subject;
+    bool listed = false;
+};
+
+}  // namespace
+
+SamplingService::SamplingService(db::Database& db, Clock& clock,
+                                 std::shared_ptr<registry::SamplingAccess> access)
+    : db_(db), clock_(clock), access_(std::move(access)) {
+    std::random_device random;
+    shard_base_ = static_cast<int64_t>(random() % (1u << 20)) * 256;
+}
+
+Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenTubeRequest& req) {
+    const WriteKey w{req.key, who.user_id, "open_tube",
+                     RequestHash(Canonical({N(req.round_id), N(req.site_id), N(req.table_id),
+                                            req.barcode, N(req.pool_size)}))};
+    const int64_t now = clock_.NowMillis();
+    std::optional<StoredRequest> stored;
+    std::optional<Answer> early;
+    Round round;
+    RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
+        ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
+        if (stored) return Ok();
+        ASSIGN_OR_RETURN(auto site, SiteStore::GetSite(s, req.site_id));
+        if (!site || !who.CanAt(kScan, site->placement())) {
+            early = Missing("采样点未找到", "site_id");
+            return Ok();
+        }
+        if (site->FindTable(req.table_id) == nullptr) {
+            early = Missing("采样台未找到", "table_id");
+            return Ok();
+        }
+        ASSIGN_OR_RETURN(auto found, RoundStore::Get(s, req.round_id, false));
+        if (!found || found->community_id != site->community_id) {
+            early = Missing("检测轮次未找到", "round_id");
+            return Ok();
+        }
+        round = std::move(*found);
+        return Ok();
+    }));
+    if (stored) return Idempotency::Replay(*stored, w);
+    if (early) return Idempotency::Record(db_, clock_, w, std::move(*early));
+    if (!std::binary_search(round.site_ids.begin(), round.site_ids.end(), req.site_id)) {
+        return Idempotency::Record(
+            db_, clock_, w,
+            Rejection(422, "site_not_in_round", "该采样点不参加本轮检测", "site_id"));
+    }
+    if (!AcceptsTube(round, now)) {
+        return Idempotency::Record(db_, clock_, w, RoundNotOpen(round, now));
+    }
+    Tube tube{.round_id = round.id,
+              .site_id = req.site_id,
+              .table_id = req.table_id,
+              .barcode = req.barcode,
+              .pool_size = req.pool_size != 0 ? req.pool_size : round.pool_size,
+              .opened_at = now,
+              .opened_by = who.user_id};
+    return Idempotency::Apply(db_, clock_, w, [&](db::Session& s) -> Result<Answer> {
+        ASSIGN_OR_RETURN(auto used, SamplingStore::TubeByBarcode(s, tube.barcode));
+        if (used) {
+            return Rejection(409, "tube_barcode_used", "试管条码已被使用, 请换一支试管", "barcode");
+        }
+        ASSIGN_OR_RETURN(auto open, SamplingStore::OpenTubeAt(s, tube.table_id));
+        if (open) {
+            return Rejection(422, "table_has_open_tube",
+                             "本采样台还有未封管的试管 " + open->barcode + ", 请先封管",
+                             "table_id");
+        }
+        ASSIGN_OR_RETURN(auto id, SamplingStore::InsertTube(s, tube));
+        if (!id) return Unavailable("试管登记冲突, 请重试");
+        tube.id = *id;
+        RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
+                                                 .site_id = tube.site_id,
+                                                 .table_id = tube.table_id,
+                                                 .hour_start = HourStart(now),
+                                                 .shard = Shard(s),
+                                                 .tubes_opened = 1}));
+        return Answer{201, json::serialize(TubeJson(tube))};
+    });
+}
+
+Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanRequest& req) {
+    const WriteKey w{req.key, who.user_id, "scan",
+                     RequestHash(Canonical(
+                         {req.tube_barcode, req.code, N(req.resident_id), N(req.scanned_at)}))};
+    const int64_t now = clock_.NowMillis();
+    // A phone's clock ahead of ours does not put a scan in the future.
+    const int64_t taken_at = req.scanned_at > 0 ? std::min(req.scanned_at, now) : now;
+    std::optional<StoredRequest> stored;
+    std::optional<Answer> early;
+    ScanPlan plan;
+    RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
+        ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
+        if (stored) return Ok();
+        ASSIGN_OR_RETURN(auto tube, SamplingStore::TubeByBarcode(s, req.tube_barcode));
+        if (!tube || !who.CanAt(kScan, tube->placement())) {
+            early = Missing("试管条码未找到, 请先扫试管", "tube_barcode");
+            return Ok();
+        }
+        plan.tube = std::move(*tube);
+        ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, plan.tube.tube.round_id, false));
+        if (!round) return Internal("tubes: the round of a tube vanished");
+        plan.round = std::move(*round);
+        std::optional<registry::SamplingSubject> subject;
+        if (!req.code.empty()) {
+            ASSIGN_OR_RETURN(subject, access_->ByCode(s, req.code));
+        } else {
+            ASSIGN_OR_RETURN(subject, access_->ById(s, req.resident_id));
+        }
+        if (!subject) {
+            early = req.code.empty() ? Missing("居民未找到", "resident_id")
+                                     : Missing("未找到此人, 请核对采样码", "code");
+            return Ok();
+        }
+        plan.subject = std::move(*subject);
+        if (plan.round.scope_kind == RoundScopeKind::kPeople) {
+            ASSIGN_OR_RETURN(plan.listed, RoundStore::IsListed(s, plan.round.id, plan.subject.id));
+        }
+        return Ok();
+    }));
+    if (stored) return Idempotency::Replay(*stored, w);
+    if (early) return Idempotency::Record(db_, clock_, w, std::move(*early));
+    if (!AcceptsSample(plan.round, taken_at, now)) {
+        return Idempotency::Record(db_, clock_, w, RoundNotOpen(plan.round, taken_at));
+    }
+    // A closed tube never opens again: refuse without a write transaction.
+    if (plan.tube.tube.status == TubeStatus::kClosed) {
+        return Idempotency::Record(db_, clock_, w, TubeRefused(plan.tube.tube));
+    }
+
+    const registry::SamplingSubject& person = plan.subject;
+    uint32_t warning_bits = 0;
+    if (!InRoundScope(plan.round,
+                      {.community_id = person.community_id,
+                       .grid_id = person.grid_id,
+                       .building_id = person.building_id},
+                      plan.listed)) {
+        warning_bits |= warnings::kOutsideScope;
+    }
+    if (person.presence == registry::Presence::kMovedOut) warning_bits |= warnings::kMovedOut;
+    // Control areas are marked by the tracing capability, which does not exist yet.
+    if (plan.tube.tube.pool_size > 1 &&
+        NeedsSingleTube(plan.round, person.EffectiveTagsOn(registry::DateFromMillis(taken_at)),
+                        false)) {
+        warning_bits |= warnings::kSingleTubeRequired;
+    }
+    json::array warning_list;
+    for (const Warning& x : WarningsOf(warning_bits)) {
+        warning_list.push_back(json::object{{"code", x.code}, {"message", x.message}});
+    }
+    json::object resident{{"id", person.id}, {"name_masked", auth::MaskName(person.name)}};
+    const Tube& tube = plan.tube.tube;
+    Sample sample{.round_id = tube.round_id,
+                  .resident_id = person.id,
+                  .tube_id = tube.id,
+                  .site_id = tube.site_id,
+                  .table_id = tube.table_id,
+                  .scanned_at = taken_at,
+                  .received_at = now,
+                  .scanned_by = who.user_id,
+                  .warnings = warning_bits};
+
+    return Idempotency::Apply(db_, clock_, w, [&](db::Session& s) -> Result<Answer> {
+        ASSIGN_OR_RETURN(auto sample_id, SamplingStore::InsertSample(s, sample));
+        if (!sample_id) {
+            ASSIGN_OR_RETURN(auto earlier,
+                             SamplingStore::SampleOf(s, sample.round_id, sample.resident_id));
+            if (!earlier) return Unavailable("采样记录冲突, 请重试");
+            return AlreadySampled(s, *earlier);
+        }
+        ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
+        if (!count) {
+            ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
+            if (!now_tube) return Internal("tubes: a tube vanished");
+            return TubeRefused(now_tube->tube);
+        }
+        Tube after = tube;
+        after.count = *count;
+        const bool closes = ClosesAt(after.count, after.pool_size);
+        if (closes) {
+            ASSIGN_OR_RETURN(bool closed, SamplingStore::CloseTube(s, tube.id, now));
+            (void)closed;
+            after.status = TubeStatus::kClosed;
+            after.closed_at = now;
+        }
+        RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
+                                                 .site_id = tube.site_id,
+                                                 .table_id = tube.table_id,
+                                                 .hour_start = HourStart(taken_at),
+                                                 .shard = Shard(s),
+                                                 .samples = 1,
+                                                 .tubes_closed = closes ? 1 : 0}));
+        json::object body{{"sample", json::object{{"id", *sample_id},
+                                                  {"round_id", tube.round_id},
+                                                  {"tube_barcode", tube.barcode},
+                                                  {"site_id", tube.site_id},
+                                                  {"table_id", tube.table_id},
+                                                  {"scanned_at", taken_at}}},
+                          {"resident", resident},
+                          {"tube", TubeJson(after)},
+                          {"warnings", warning_list}};
+        return Answer{201, json::serialize(body)};
+    });
+}
+
+Result<Answer> SamplingService::CloseTube(const auth::Principal& who, const CloseTubeRequest& req) {
+    const WriteKey w{req.key, who.user_id, "close_tube",
+                     RequestHash(Canonical({N(req.tube_id), req.tube_barcode}))};
+    const int64_t now = clock_.NowMillis();
+    std::optional<StoredRequest> stored;
+    std::optional<TubeAtSite> tube;
+    RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
+        ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
+        if (stored) return Ok();
+        if (req.tube_id != 0) {
+            ASSIGN_OR_RETURN(tube, SamplingStore::TubeById(s, req.tube_id));
+        } else {
+            ASSIGN_OR_RETURN(tube, SamplingStore::TubeByBarcode(s, req.tube_barcode));
+        }
+        return Ok();
+    }));
+    if (stored) return Idempotency::Replay(*stored, w);
+    if (!tube || !who.CanAt(kScan, tube->placement())) {
+        return Idempotency::Record(db_, clock_, w,
+                                   Missing("试管未找到", req.tube_id != 0 ? "id" : "tube_barcode"));
+    }
+    const int64_t id = tube->tube.id;
+    return Idempotency::Apply(db_, clock_, w, [&](db::Session& s) -> Result<Answer> {
+        ASSIGN_OR_RETURN(bool closed, SamplingStore::CloseTube(s, id, now));
+        if (closed) {
+            RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube->tube.round_id,
+                                                     .site_id = tube->tube.site_id,
+                                                     .table_id = tube->tube.table_id,
+                                                     .hour_start = HourStart(now),
+                                                     .shard = Shard(s),
+                                                     .tubes_closed = 1}));
+        }
+        ASSIGN_OR_RETURN(auto after, SamplingStore::TubeById(s, id));
+        if (!after) return Internal("tubes: a tube vanished");
+        return Answer{200, json::serialize(TubeJson(after->tube))};
+    });
+}
+
+Result<TubeDetail> SamplingService::GetTube(const auth::Principal& who, int64_t tube_id) {
+    return db_.ReadValue([&](db::Session& s) -> Result<TubeDetail> {
+        ASSIGN_OR_RETURN(auto tube, SamplingStore::TubeById(s, tube_id));
+        if (!tube || !who.CanAt(kScan, tube->placement())) return NotFound("未找到");
+        TubeDetail detail{.tube = tube->tube};
+        ASSIGN_OR_RETURN(auto samples, SamplingStore::SamplesInTube(s, tube_id));
+        for (const Sample& x : samples) {
+            ASSIGN_OR_RETURN(auto person, access_->ById(s, x.resident_id));
+            detail.members.push_back(
+                TubeMember{.sample_id = x.id,
+                           .name_masked = person ? auth::MaskName(person->name) : "",
+                           .scanned_at = x.scanned_at});
+        }
+        return detail;
+    });
+}
+
+Result<Tube> SamplingService::OpenTubeAt(const auth::Principal& who, int64_t table_id) {
+    return db_.ReadValue([&](db::Session& s) -> Result<Tube> {
+        ASSIGN_OR_RETURN(auto open, SamplingStore::OpenTubeAt(s, table_id));
+        if (!open) return NotFound("本采样台没有未封管的试管");
+        ASSIGN_OR_RETURN(auto tube, SamplingStore::TubeById(s, open->id));
+        if (!tube || !who.CanAt(kScan, tube->placement())) {
+            return NotFound("本采样台没有未封管的试管");
+        }
+        return tube->tube;
+    });
+}
+
+}  // namespace bulwark::testing

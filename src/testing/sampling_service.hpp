@@ -1,0 +1,145 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/principal.hpp"
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "db/database.hpp"
+#include "registry/sampling_access.hpp"
+#include "testing/idempotency.hpp"
+#include "testing/model.hpp"
+
+namespace bulwark::testing {
+
+// The writes of a phone at a sampling table. Each carries the phone's idempotency key; fields
+// are already type-checked by the API (the service checks meaning and scope).
+struct OpenTubeRequest {
+    std::string key;
+    int64_t round_id = 0;
+    int64_t site_id = 0;
+    int64_t table_id = 0;
+    std::string barcode;
+    int pool_size = 0;  // 0: the round's
+};
+struct ScanRequest {
+    std::string key;
+    std::string tube_barcode;
+    std::string code;         // a personal code token, or
+    int64_t resident_id = 0;  // a resident found by lookup or just registered
+    int64_t scanned_at = 0;   // when the phone scanned (0: now)
+};
+struct CloseTubeRequest {
+    std::string key;
+    int64_t tube_id = 0;       // either the id
+    std::string tube_barcode;  // or the barcode (a queued close of a tube opened offline)
+};
+struct FloatingRequest {
+    std::string key;
+    int64_t round_id = 0;
+    int64_t site_id = 0;
+    registry::FloatingInput person;
+};
+// Find a person without a code: by document number, or by name, building and room.
+struct LookupRequest {
+    int64_t round_id = 0;
+    std::string doc_number;
+    std::string name;
+    int64_t building_id = 0;
+    std::string room;
+};
+
+// A building a scanner may name in a lookup or a floating registration.
+struct LookupBuilding {
+    int64_t id = 0;
+    std::string name;
+    std::string grid;
+};
+
+struct TubeMember {
+    int64_t sample_id = 0;
+    std::string name_masked;
+    int64_t scanned_at = 0;
+};
+struct TubeDetail {
+    Tube tube;
+    std::vector<TubeMember> members;
+};
+
+// What the live page shows of a round, per site and table.
+struct LiveTable {
+    int64_t table_id = 0;
+    std::string name;
+    bool priority_lane = false;
+    int64_t today = 0;
+    int64_t this_hour = 0;
+    int64_t tubes_open = 0;
+    int64_t tubes_closed = 0;
+};
+struct LiveSite {
+    int64_t site_id = 0;
+    std::string name;
+    int64_t today = 0;
+    int64_t this_hour = 0;
+    int64_t tubes_open = 0;
+    int64_t tubes_closed = 0;
+    std::vector<LiveTable> tables;
+};
+struct LiveFigures {
+    int64_t round_id = 0;
+    std::string round_name;
+    int64_t sample_count = 0;
+    std::vector<LiveSite> sites;
+    int64_t as_of = 0;
+};
+
+// Sampling at the sites: tubes, scans, people without a code, live figures. Thread-safe.
+//
+// A scan is one read (the key, the tube and its round, the resident by code token) and one
+// write of four indexed statements: the sample (UNIQUE round + resident), the tube's count, the
+// live counter row, and the answer under the key. A scan writes no audit_log row: the sample
+// (who scanned whom, where and when) and the stored answer (what the scanner was shown: a
+// masked name) are the record; lookups and floating registrations, which search or add
+// personal data, are audited. Out-of-scope tubes, sites and tables answer 404 like missing ones.
+class SamplingService {
+public:
+    SamplingService(db::Database& db, Clock& clock,
+                    std::shared_ptr<registry::SamplingAccess> access);
+
+    // Answers: 201 Tube; 404 not_found (site, table, round); 409 tube_barcode_used; 422
+    // site_not_in_round, round_not_open, table_has_open_tube.
+    Result<Answer> OpenTube(const auth::Principal& who, const OpenTubeRequest& request);
+    // Answers: 201 {sample, resident, tube, warnings}; 404 not_found (tube barcode, code or
+    // resident); 422 already_sampled (where and when), tube_closed, tube_full, round_not_open.
+    Result<Answer> Scan(const auth::Principal& who, const ScanRequest& request);
+    // Answers: 200 Tube (closed; also when it was closed already); 404 not_found.
+    Result<Answer> CloseTube(const auth::Principal& who, const CloseTubeRequest& request);
+    // Answers: 201 {resident_id, name_masked, existing}; 404 not_found; 422 site_not_in_round.
+    // Invalid fields are errors (400), not stored answers.
+    Result<Answer> RegisterFloating(const auth::Principal& who, const FloatingRequest& request);
+
+    Result<TubeDetail> GetTube(const auth::Principal& who, int64_t tube_id);
+    Result<Tube> OpenTubeAt(const auth::Principal& who, int64_t table_id);
+    // At most 20 people, ScannerView only; audited (how it searched, never the number).
+    Result<std::vector<registry::ScannerResidentView>> Lookup(const auth::Principal& who,
+                                                              const LookupRequest& request);
+    // The buildings of a round's community, for lookups and floating registration.
+    Result<std::vector<LookupBuilding>> Buildings(const auth::Principal& who, int64_t round_id);
+    // The round's sites the caller may see (sampling.live), from the live counters.
+    Result<LiveFigures> Live(const auth::Principal& who, int64_t round_id);
+
+private:
+    int64_t Shard(const db::Session& s) const { return shard_base_ + s.connection_slot(); }
+
+    db::Database& db_;
+    Clock& clock_;
+    std::shared_ptr<registry::SamplingAccess> access_;
+    // Counter rows are per writer: this process's writers use shard_base_ + slot.
+    int64_t shard_base_;
+};
+
+}  // namespace bulwark::testing
