@@ -12,9 +12,13 @@
 #include "auth/personal_keys.hpp"
 #include "registry/registry_api.hpp"
 #include "registry/registry_store.hpp"
+#include "registry/sampling_access.hpp"
 #include "registry/scope_directory.hpp"
 #include "system/system_api.hpp"
 #include "system/system_store.hpp"
+#include "testing/scope_directory.hpp"
+#include "testing/testing_api.hpp"
+#include "testing/testing_schema.hpp"
 
 namespace bulwark::app {
 
@@ -25,6 +29,8 @@ void RegisterMigrations(db::MigrationSet& set) {
     set.Add(auth::AccountMigrations());
     // registry: places and residents (its permissions need auth's role_permissions).
     set.Add(registry::RegistryStore::Migrations());
+    // testing: rounds, sites, tubes, samples, boxes (its permissions need auth's table too).
+    set.Add(testing::Migrations());
 }
 
 void RegisterEncryptedColumns(auth::EncryptedColumnSet& set) {
@@ -35,8 +41,11 @@ void RegisterEncryptedColumns(auth::EncryptedColumnSet& set) {
 
 void RegisterRoutes(AppContext& ctx, http::Router& router) {
     // auth: the guard that enforces every route's declaration, and the account routes.
+    // Scopes nest street > community > grid (registry) and community > site (testing).
     auto auth_services = std::make_shared<auth::AuthServices>(
-        *ctx.db, *ctx.clock, std::make_shared<registry::RegistryScopeDirectory>());
+        *ctx.db, *ctx.clock,
+        std::make_shared<testing::SiteScopeDirectory>(
+            std::make_shared<registry::RegistryScopeDirectory>()));
     router.SetGuard(auth::MakeGuard(auth_services));
     auth::AddRoutes(router, auth_services);
 
@@ -51,6 +60,14 @@ void RegisterRoutes(AppContext& ctx, http::Router& router) {
         new registry::RegistryService(*ctx.db, *cipher, *ctx.clock),
         [cipher](registry::RegistryService* service) { delete service; });
     registry::AddRoutes(router, registry_service);
+
+    // testing: rounds, sites, scans, boxes; the registry answers for residents through
+    // SamplingAccess (masked names only reach scanners).
+    auto sampling_access = std::shared_ptr<registry::SamplingAccess>(
+        new registry::SamplingAccess(*cipher, *ctx.clock),
+        [cipher](registry::SamplingAccess* access) { delete access; });
+    testing::AddRoutes(
+        router, std::make_shared<testing::TestingServices>(*ctx.db, *ctx.clock, sampling_access));
 
     system::SystemInfo info{.version = kVersion,
                             .commit = kGitCommit,
