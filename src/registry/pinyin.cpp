@@ -1,9 +1,11 @@
 #include "registry/pinyin.hpp"
 
 #include <memory>
+#include <unordered_map>
 
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 namespace bulwark::registry {
 namespace {
@@ -17,6 +19,33 @@ icu::Transliterator* ThreadTransliterator() {
         return t;
     }();
     return transliterator.get();
+}
+
+bool IsHan(UChar32 c) {
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
+}
+
+// The pinyin initial of one Han character ('\0' if it has none), cached per thread: Han-Latin
+// costs about half a millisecond a call, and a register of 100,000 names holds only a few
+// thousand distinct characters.
+char HanInitial(UChar32 c) {
+    thread_local std::unordered_map<UChar32, char> cache;
+    auto it = cache.find(c);
+    if (it != cache.end()) return it->second;
+    icu::UnicodeString one(c);
+    std::string utf8;
+    one.toUTF8String(utf8);
+    char initial = '\0';
+    for (char l : Pinyin(utf8)) {
+        if (l >= 'a' && l <= 'z') {
+            initial = l;
+            break;
+        }
+    }
+    if (cache.size() > 100000) cache.clear();
+    cache.emplace(c, initial);
+    return initial;
 }
 
 }  // namespace
@@ -36,6 +65,20 @@ std::string Pinyin(std::string_view name) {
 }
 
 std::string PinyinInitials(std::string_view name) {
+    // A name written in Han characters (spaces and the middle dot of minority names between
+    // them) goes character by character through the cache: the same initials, quickly.
+    std::string han;
+    bool all_han = !name.empty();
+    for (int32_t i = 0; i < static_cast<int32_t>(name.size()) && all_han;) {
+        UChar32 c;
+        U8_NEXT(name.data(), i, static_cast<int32_t>(name.size()), c);
+        if (IsHan(c)) {
+            if (char initial = HanInitial(c)) han += initial;
+        } else if (c != ' ' && c != 0x00B7) {
+            all_han = false;
+        }
+    }
+    if (all_han) return han;
     std::string latin = Pinyin(name);
     std::string out;
     bool at_word_start = true;

@@ -13,6 +13,8 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
 
 // Zero-width space, joiners and the byte-order mark (U+200B..U+200D, U+2060, U+FEFF) in UTF-8.
 size_t InvisibleAt(std::string_view s, size_t i) {
+    const unsigned char lead = static_cast<unsigned char>(s[i]);
+    if (lead != 0xE2 && lead != 0xEF) return 0;
     if (s.compare(i, 3, "\xEF\xBB\xBF") == 0 || s.compare(i, 3, "\xE2\x81\xA0") == 0) return 3;
     if (s.compare(i, 2, "\xE2\x80") == 0 && i + 2 < s.size()) {
         unsigned char c = static_cast<unsigned char>(s[i + 2]);
