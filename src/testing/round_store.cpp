@@ -69,11 +69,13 @@ Result<std::vector<int64_t>> Ids(db::Session& s, const char* sql, int64_t round_
     return out;
 }
 
-Status LoadLists(db::Session& s, Round* round, bool with_people) {
-    ASSIGN_OR_RETURN(round->site_ids, Ids(s,
-                                          "SELECT site_id FROM round_sites WHERE round_id = ? "
-                                          "ORDER BY site_id",
-                                          round->id));
+Status LoadLists(db::Session& s, Round* round, bool with_people, bool with_sites = true) {
+    if (with_sites) {
+        ASSIGN_OR_RETURN(round->site_ids, Ids(s,
+                                              "SELECT site_id FROM round_sites WHERE round_id = ? "
+                                              "ORDER BY site_id",
+                                              round->id));
+    }
     if (round->scope_kind == RoundScopeKind::kCommunity) return Ok();
     if (round->scope_kind == RoundScopeKind::kPeople && !with_people) return Ok();
     ASSIGN_OR_RETURN(round->scope_ids, Ids(s,
@@ -108,13 +110,14 @@ Result<int64_t> RoundStore::Insert(db::Session& s, const Round& r) {
     return stored.id;
 }
 
-Result<std::optional<Round>> RoundStore::Get(db::Session& s, int64_t id, bool with_people) {
+Result<std::optional<Round>> RoundStore::Get(db::Session& s, int64_t id, bool with_people,
+                                             bool with_sites) {
     ASSIGN_OR_RETURN(
         auto row,
         s.QueryOne(std::string("SELECT ") + kColumns + " FROM rounds WHERE id = ?", {id}));
     if (!row) return std::optional<Round>();
     Round round = RoundFrom(*row);
-    RETURN_IF_ERROR(LoadLists(s, &round, with_people));
+    RETURN_IF_ERROR(LoadLists(s, &round, with_people, with_sites));
     return std::optional<Round>(std::move(round));
 }
 

@@ -163,7 +163,7 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
             return Ok();
         }
         plan.tube = std::move(*tube);
-        ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, plan.tube.tube.round_id, false));
+        ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, plan.tube.tube.round_id, false, false));
         if (!round) return Internal("tubes: the round of a tube vanished");
         plan.round = std::move(*round);
         std::optional<registry::SamplingSubject> subject;
