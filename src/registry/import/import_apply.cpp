@@ -78,6 +78,9 @@ Status ApplyPlan(db::Session& s, ImportPlan& plan, const std::function<void(int)
         if (++done % static_cast<int>(kProgressChunk) == 0 && progress) progress(done);
     }
     if (progress) progress(done);
+    if (plan.creates.size() + plan.new_households.size() >= kProgressChunk) {
+        RETURN_IF_ERROR(ImportStore::RefreshStatistics(s));
+    }
     return Ok();
 }
 

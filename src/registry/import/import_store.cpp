@@ -112,4 +112,11 @@ Result<std::vector<int64_t>> ImportStore::ReserveIds(db::Session& s, const char*
     return ids;
 }
 
+Status ImportStore::RefreshStatistics(db::Session& s) {
+    if (s.dialect() != db::Dialect::kPostgres) return Ok();
+    RETURN_IF_ERROR(s.Exec("ANALYZE residents"));
+    RETURN_IF_ERROR(s.Exec("ANALYZE households"));
+    return Ok();
+}
+
 }  // namespace bulwark::registry
