@@ -430,6 +430,18 @@ TEST_P(SamplingApiTest, ScansWarningsRejectionsAndReplays) {
     EXPECT_EQ(m.at("members").at(0).at("name_masked").as_string(), "*三");
     EXPECT_EQ(members.body.find("张三"), std::string::npos);
 
+    // Each answer showing a person has its audit row: the scan, and the refusal that told
+    // where and when they were sampled; the member list too.
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan' AND "
+                    "subject_kind = 'resident' AND subject_id = ?",
+                    {w.zhang}),
+              2);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'"), 6);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.tube_read' AND "
+                    "subject_id = ?",
+                    {IdOf(tube)}),
+              1);
+
     // The database holds exactly the accepted scans, each once.
     EXPECT_EQ(Count("SELECT COUNT(*) FROM samples"), 5);
     EXPECT_EQ(Count("SELECT SUM(samples) FROM sampling_counters"), 5);

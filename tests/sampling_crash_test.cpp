@@ -260,7 +260,9 @@ TEST_P(SamplingCrashTest, AcknowledgedScansSurviveKillDashNineExactlyOnce) {
                                 "SELECT COALESCE(SUM(samples), 0) FROM sampling_counters",
                                 "SELECT COALESCE(SUM(filled), 0) FROM tubes",
                                 "SELECT COUNT(*) FROM sampling_requests WHERE kind = 'scan' "
-                                "AND status = 201"}) {
+                                "AND status = 201",
+                                "SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan' "
+                                "AND detail LIKE '%sample_id%'"}) {
             ASSIGN_OR_RETURN(auto row, s.QueryOne(sql));
             v.push_back(row ? row->Int(0) : -1);
         }
@@ -271,6 +273,7 @@ TEST_P(SamplingCrashTest, AcknowledgedScansSurviveKillDashNineExactlyOnce) {
     EXPECT_EQ((*check)[1], (*check)[0]) << "live counters";
     EXPECT_EQ((*check)[2], (*check)[0]) << "tube counts";
     EXPECT_EQ((*check)[3], (*check)[0]) << "stored answers";
+    EXPECT_EQ((*check)[4], (*check)[0]) << "audit rows of accepted scans";
     db->Close();
 }
 

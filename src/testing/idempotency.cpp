@@ -78,21 +78,22 @@ Result<Answer> StoredAnswer(db::Database& db, const WriteKey& w) {
 
 }  // namespace
 
-Result<Answer> Idempotency::Record(db::Database& db, Clock& clock, const WriteKey& w,
-                                   Answer answer) {
+Result<Answer> Idempotency::Record(db::Database& db, Clock& clock, const WriteKey& w, Answer answer,
+                                   const RejectionFn& on_rejection) {
     if (!Storable(answer.status)) return answer;
     bool raced = false;
     RETURN_IF_ERROR(db.Write([&](db::Session& s) -> Status {
         ASSIGN_OR_RETURN(bool inserted, RequestStore::Insert(s, RecordOf(clock, w, answer)));
         raced = !inserted;
-        return Ok();
+        if (raced || !on_rejection) return Ok();
+        return on_rejection(s, answer);
     }));
     if (raced) return StoredAnswer(db, w);
     return answer;
 }
 
 Result<Answer> Idempotency::Apply(db::Database& db, Clock& clock, const WriteKey& w,
-                                  const ApplyFn& apply) {
+                                  const ApplyFn& apply, const RejectionFn& on_rejection) {
     std::optional<Answer> accepted;
     std::optional<Answer> rejected;
     bool raced = false;
@@ -120,7 +121,7 @@ Result<Answer> Idempotency::Apply(db::Database& db, Clock& clock, const WriteKey
     if (!RolledOnPurpose(written)) return std::move(written).error();
     if (raced) return StoredAnswer(db, w);
     if (!rejected) return Internal("sampling write: rolled back without an answer");
-    return Record(db, clock, w, std::move(*rejected));
+    return Record(db, clock, w, std::move(*rejected), on_rejection);
 }
 
 Result<Answer> Idempotency::Run(db::Database& db, Clock& clock, const WriteKey& w,

@@ -48,6 +48,9 @@ std::string RequestHash(std::string_view canonical);
 class Idempotency {
 public:
     using ApplyFn = std::function<Result<Answer>(db::Session&)>;
+    // Runs in the transaction that stores a rejection, before it (an audit row for a rejection
+    // that tells something about a person).
+    using RejectionFn = std::function<Status(db::Session&, const Answer&)>;
 
     // The stored answer for `w`, or the 422 for a key reused by another user or body.
     static Answer Replay(const StoredRequest& stored, const WriteKey& w);
@@ -58,10 +61,11 @@ public:
     // When a concurrent request stored the key first, returns its stored answer (Replay).
     // Does not look the key up first: callers do that in their own read (Run, or the scan).
     static Result<Answer> Apply(db::Database& db, Clock& clock, const WriteKey& w,
-                                const ApplyFn& apply);
+                                const ApplyFn& apply, const RejectionFn& on_rejection = {});
     // Stores an answer decided before any change (a rejection found in the caller's read): one
     // write; a concurrent store of the key wins (Replay). 5xx answers are returned unstored.
-    static Result<Answer> Record(db::Database& db, Clock& clock, const WriteKey& w, Answer answer);
+    static Result<Answer> Record(db::Database& db, Clock& clock, const WriteKey& w, Answer answer,
+                                 const RejectionFn& on_rejection = {});
     // Looks the key up (one read), replays a stored answer, else Apply.
     static Result<Answer> Run(db::Database& db, Clock& clock, const WriteKey& w,
                               const ApplyFn& apply);

@@ -122,6 +122,7 @@ void AddSamplingRoutes(http::Router& router, std::shared_ptr<TestingServices> se
                 .pattern = "/api/v1/sampling/scans",
                 .permission = "sampling.scan",
                 .personal_data = true,
+                .audit_event = "sampling.scan",
                 .handler = [services](Request& req) {
                     auto body = BodyObject(req);
                     if (!body.ok()) return Response::FromError(body.error());
@@ -147,6 +148,7 @@ void AddSamplingRoutes(http::Router& router, std::shared_ptr<TestingServices> se
                 .pattern = "/api/v1/sampling/batch",
                 .permission = "sampling.scan",
                 .personal_data = true,
+                .audit_event = "sampling.scan",
                 .handler = [services](Request& req) {
                     return JsonReply([&]() -> Result<json::object> {
                         ASSIGN_OR_RETURN(json::object body, BodyObject(req));
@@ -181,6 +183,7 @@ void AddSamplingRoutes(http::Router& router, std::shared_ptr<TestingServices> se
                 .pattern = "/api/v1/sampling/tubes/:id",
                 .permission = "sampling.scan",
                 .personal_data = true,
+                .audit_event = "sampling.tube_read",
                 .handler = [services](Request& req) {
                     return JsonReply([&]() -> Result<json::object> {
                         ASSIGN_OR_RETURN(int64_t id, PathId(req));

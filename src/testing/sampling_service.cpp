@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "auth/audit_log.hpp"
 #include "auth/personal_data.hpp"
 #include "registry/model.hpp"
 #include "testing/round_store.hpp"
@@ -225,47 +226,68 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
                   .scanned_by = who.user_id,
                   .warnings = warning_bits};
 
-    return Idempotency::Apply(db_, clock_, w, [&](db::Session& s) -> Result<Answer> {
-        ASSIGN_OR_RETURN(auto sample_id, SamplingStore::InsertSample(s, sample));
-        if (!sample_id) {
-            ASSIGN_OR_RETURN(auto earlier,
-                             SamplingStore::SampleOf(s, sample.round_id, sample.resident_id));
-            if (!earlier) return Unavailable("采样记录冲突, 请重试");
-            return AlreadySampled(s, *earlier);
-        }
-        ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
-        if (!count) {
-            ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
-            if (!now_tube) return Internal("tubes: a tube vanished");
-            return TubeRefused(now_tube->tube);
-        }
-        Tube after = tube;
-        after.count = *count;
-        const bool closes = ClosesAt(after.count, after.pool_size);
-        if (closes) {
-            ASSIGN_OR_RETURN(bool closed, SamplingStore::CloseTube(s, tube.id, now));
-            (void)closed;
-            after.status = TubeStatus::kClosed;
-            after.closed_at = now;
-        }
-        RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
-                                                 .site_id = tube.site_id,
-                                                 .table_id = tube.table_id,
-                                                 .hour_start = HourStart(taken_at),
-                                                 .shard = Shard(s),
-                                                 .samples = 1,
-                                                 .tubes_closed = closes ? 1 : 0}));
-        json::object body{{"sample", json::object{{"id", *sample_id},
-                                                  {"round_id", tube.round_id},
-                                                  {"tube_barcode", tube.barcode},
-                                                  {"site_id", tube.site_id},
-                                                  {"table_id", tube.table_id},
-                                                  {"scanned_at", taken_at}}},
-                          {"resident", resident},
-                          {"tube", TubeJson(after)},
-                          {"warnings", warning_list}};
-        return Answer{201, json::serialize(body)};
-    });
+    // The scan shows the scanner a person (masked): audited in the same savepoint as the sample.
+    auth::AuditEntry audit = auth::AuditLog::For(who, "sampling.scan");
+    audit.subject_kind = "resident";
+    audit.subject_id = person.id;
+    audit.at = now;
+    bool told_earlier_sample = false;
+    auto audit_rejection = [&](db::Session& s, const Answer&) -> Status {
+        if (!told_earlier_sample) return Ok();
+        auth::AuditEntry e = audit;
+        e.detail = "{\"rejected\":\"already_sampled\",\"tube_id\":" + std::to_string(tube.id) + "}";
+        return auth::AuditLog::Append(s, e);
+    };
+    return Idempotency::Apply(
+        db_, clock_, w,
+        [&](db::Session& s) -> Result<Answer> {
+            told_earlier_sample = false;
+            ASSIGN_OR_RETURN(auto sample_id, SamplingStore::InsertSample(s, sample));
+            if (!sample_id) {
+                ASSIGN_OR_RETURN(auto earlier,
+                                 SamplingStore::SampleOf(s, sample.round_id, sample.resident_id));
+                if (!earlier) return Unavailable("采样记录冲突, 请重试");
+                told_earlier_sample = true;
+                return AlreadySampled(s, *earlier);
+            }
+            ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
+            if (!count) {
+                ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
+                if (!now_tube) return Internal("tubes: a tube vanished");
+                return TubeRefused(now_tube->tube);
+            }
+            Tube after = tube;
+            after.count = *count;
+            const bool closes = ClosesAt(after.count, after.pool_size);
+            if (closes) {
+                ASSIGN_OR_RETURN(bool closed, SamplingStore::CloseTube(s, tube.id, now));
+                (void)closed;
+                after.status = TubeStatus::kClosed;
+                after.closed_at = now;
+            }
+            RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
+                                                     .site_id = tube.site_id,
+                                                     .table_id = tube.table_id,
+                                                     .hour_start = HourStart(taken_at),
+                                                     .shard = Shard(s),
+                                                     .samples = 1,
+                                                     .tubes_closed = closes ? 1 : 0}));
+            auth::AuditEntry e = audit;
+            e.detail = "{\"sample_id\":" + std::to_string(*sample_id) +
+                       ",\"tube_id\":" + std::to_string(tube.id) + "}";
+            RETURN_IF_ERROR(auth::AuditLog::Append(s, e));
+            json::object body{{"sample", json::object{{"id", *sample_id},
+                                                      {"round_id", tube.round_id},
+                                                      {"tube_barcode", tube.barcode},
+                                                      {"site_id", tube.site_id},
+                                                      {"table_id", tube.table_id},
+                                                      {"scanned_at", taken_at}}},
+                              {"resident", resident},
+                              {"tube", TubeJson(after)},
+                              {"warnings", warning_list}};
+            return Answer{201, json::serialize(body)};
+        },
+        audit_rejection);
 }
 
 Result<Answer> SamplingService::CloseTube(const auth::Principal& who, const CloseTubeRequest& req) {
@@ -307,7 +329,7 @@ Result<Answer> SamplingService::CloseTube(const auth::Principal& who, const Clos
 }
 
 Result<TubeDetail> SamplingService::GetTube(const auth::Principal& who, int64_t tube_id) {
-    return db_.ReadValue([&](db::Session& s) -> Result<TubeDetail> {
+    ASSIGN_OR_RETURN(TubeDetail detail, db_.ReadValue([&](db::Session& s) -> Result<TubeDetail> {
         ASSIGN_OR_RETURN(auto tube, SamplingStore::TubeById(s, tube_id));
         if (!tube || !who.CanAt(kScan, tube->placement())) return NotFound("未找到");
         TubeDetail detail{.tube = tube->tube};
@@ -317,10 +339,23 @@ Result<TubeDetail> SamplingService::GetTube(const auth::Principal& who, int64_t 
             detail.members.push_back(
                 TubeMember{.sample_id = x.id,
                            .name_masked = person ? auth::MaskName(person->name) : "",
-                           .scanned_at = x.scanned_at});
+                           .scanned_at = x.scanned_at,
+                           .resident_id = x.resident_id});
         }
         return detail;
-    });
+    }));
+    // Masked names of the tube's members: one audit row naming the tube and its people.
+    auth::AuditEntry e = auth::AuditLog::For(who, "sampling.tube_read");
+    e.subject_kind = "tube";
+    e.subject_id = tube_id;
+    e.detail = "{\"residents\":[";
+    for (size_t i = 0; i < detail.members.size(); ++i) {
+        e.detail += (i ? "," : "") + std::to_string(detail.members[i].resident_id);
+    }
+    e.detail += "]}";
+    e.at = clock_.NowMillis();
+    RETURN_IF_ERROR(db_.Write([&](db::Session& s) { return auth::AuditLog::Append(s, e); }));
+    return detail;
 }
 
 Result<Tube> SamplingService::OpenTubeAt(const auth::Principal& who, int64_t table_id) {

@@ -64,6 +64,7 @@ struct TubeMember {
     int64_t sample_id = 0;
     std::string name_masked;
     int64_t scanned_at = 0;
+    int64_t resident_id = 0;  // for the audit row only; never shown
 };
 struct TubeDetail {
     Tube tube;
@@ -100,11 +101,10 @@ struct LiveFigures {
 // Sampling at the sites: tubes, scans, people without a code, live figures. Thread-safe.
 //
 // A scan is one read (the key, the tube and its round, the resident by code token) and one
-// write of four indexed statements: the sample (UNIQUE round + resident), the tube's count, the
-// live counter row, and the answer under the key. A scan writes no audit_log row: the sample
-// (who scanned whom, where and when) and the stored answer (what the scanner was shown: a
-// masked name) are the record; lookups and floating registrations, which search or add
-// personal data, are audited. Out-of-scope tubes, sites and tables answer 404 like missing ones.
+// write of a few indexed statements: the sample (UNIQUE round + resident), the tube's count, the
+// live counter row, the audit row (the scanner saw a person, masked), and the answer under the
+// key. Lookups, floating registrations and tube member lists are audited too. Out-of-scope
+// tubes, sites and tables answer 404 like missing ones.
 class SamplingService {
 public:
     SamplingService(db::Database& db, Clock& clock,
