@@ -50,6 +50,14 @@ describe('registry messages', () => {
         })
     }
 
+    it('are loaded by every registry page, whichever opens first', () => {
+        const pages = import.meta.glob('../pages/registry/*Page.vue', { query: '?raw', import: 'default', eager: true })
+        expect(Object.keys(pages).length).toBeGreaterThanOrEqual(5)
+        for (const [path, source] of Object.entries(pages)) {
+            expect(String(source), path).toMatch(/from '\.\/registry_text'|import '@\/i18n\/registry'/)
+        }
+    })
+
     it('name every import field', () => {
         for (const field of ['name', 'doc_type', 'doc_number', 'phone', 'sex', 'birth_date', 'grid', 'building', 'unit', 'room', 'residency', 'presence', 'tags', 'notes']) {
             expect(zh.has(`fields.${field}`), field).toBe(true)
