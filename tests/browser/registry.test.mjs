@@ -4,6 +4,10 @@
 // its stale-version answer, re-issuing a code, adding a place, and the phone layout. Needs
 // `npm run build` in web/ and BULWARK_BIN; skipped without it.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
 import { launchBrowser, screenshot, signIn, startServer } from './lib.mjs'
@@ -13,6 +17,21 @@ const kSkip = process.env.BULWARK_BIN
     ? false
     : 'BULWARK_BIN is unset: the registry pages are tested only against the real server ' +
       '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
+
+// The routes of BULWARK_BIN, to skip what an older build does not have yet.
+function routesOfBin() {
+    const bin = process.env.BULWARK_BIN
+    if (!bin) return ''
+    const data = mkdtempSync(join(tmpdir(), 'bulwark-routes-'))
+    try {
+        return execFileSync(bin, ['--data', data, 'routes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    } finally {
+        rmSync(data, { recursive: true, force: true })
+    }
+}
+const kRoutes = routesOfBin()
+const kNoExport = kRoutes.includes('/api/v1/residents/export.xlsx') ? false : 'this build has no export routes yet'
+const kNoCards = kRoutes.includes('/api/v1/cards.pdf') ? false : 'this build has no code routes yet'
 
 // Staff of the demo street (street 1, made by `bulwark demo`): read, write, unmask, export,
 // import and print.
@@ -293,6 +312,75 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
         await page.getByTestId('place-submit').click()
         await page.getByText('已新增楼栋「99栋」').waitFor()
         await page.getByTestId('place-tree').getByText('99栋').waitFor()
+        await page.close()
+    })
+
+    test('exports the filtered list, masked, and in full only with a reason', { timeout: kTimeout, skip: kNoExport }, async () => {
+        const building = places.streets[0].communities[0].grids[0].buildings[2]
+        const page = await open(browser.context, server.baseUrl, `/residents?building=${building.id}`)
+        await listSettled(page)
+
+        await page.getByTestId('export').click()
+        const masked = page.waitForEvent('download')
+        const request = page.waitForRequest((r) => r.url().includes('/residents/export.xlsx'))
+        await page.getByTestId('export-masked').click()
+        assert.equal(new URL((await request).url()).searchParams.get('building_id'), String(building.id))
+        const file = await (await masked).path()
+        assert.equal(readFileSync(file).subarray(0, 2).toString(), 'PK', 'an .xlsx (zip)')
+        await page.getByText(/^已导出 /).waitFor()
+
+        await page.getByTestId('export').click()
+        await page.getByTestId('export-unmasked').click()
+        const dialog = page.getByTestId('export-reason')
+        await dialog.getByText('将导出当前筛选的').waitFor()
+        await dialog.getByText('记入审计日志').waitFor()
+        await page.getByTestId('export-reason-submit').click()
+        await dialog.getByText('请填写原因').waitFor()
+        await page.getByTestId('export-reason-reason').fill('街道核对常住人口名册')
+        const unmasked = page.waitForEvent('download')
+        const post = page.waitForRequest((r) => r.url().endsWith('/residents/export') && r.method() === 'POST')
+        await page.getByTestId('export-reason-submit').click()
+        assert.deepEqual(JSON.parse((await post).postData()), {
+            filters: { building_id: building.id },
+            unmasked: true,
+            reason: '街道核对常住人口名册',
+        })
+        assert.equal(readFileSync(await (await unmasked).path()).subarray(0, 2).toString(), 'PK')
+        await dialog.waitFor({ state: 'hidden' })
+        await page.close()
+    })
+
+    test('shows the QR code and prints cards for a building or a household', { timeout: kTimeout, skip: kNoCards }, async () => {
+        const grid = places.streets[0].communities[0].grids[0]
+        const building = grid.buildings[0]
+        const listed = await apiCall(browser.context, server.baseUrl, 'GET', `/residents?building_id=${building.id}&page_size=1`)
+        const resident = listed.body.items[0]
+        let page = await open(browser.context, server.baseUrl, `/residents/${resident.id}`)
+        const qr = page.getByTestId('resident-qr')
+        await qr.waitFor()
+        await page.waitForFunction(() => document.querySelector('[data-testid="resident-qr"]')?.naturalWidth > 0)
+        const cards = await page.getByTestId('print-household').getAttribute('href')
+        assert.equal(cards, `/api/v1/cards.pdf?household_id=${resident.household_id}`)
+
+        // Straight to the page (its texts load with it, not with the other registry pages).
+        await page.close()
+        page = await open(browser.context, server.baseUrl, '/residents/codes')
+        await page.getByTestId('codes-page').waitFor()
+        await page.getByText('为没有手机的居民打印居民码卡片').waitFor()
+        await page.getByTestId('codes-building').click()
+        await page.locator('.el-select-dropdown__item:visible', { hasText: `${grid.name} / ${building.name}` }).first().click()
+        await page.getByTestId('codes-count').getByText(`${building.residents} 人，${building.households} 户`).waitFor()
+        const href = await page.getByTestId('codes-open').getAttribute('href')
+        assert.equal(href, `/api/v1/cards.pdf?building_id=${building.id}`)
+        const pdf = await browser.context.request.get(server.baseUrl + href)
+        assert.equal(pdf.status(), 200)
+        assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
+
+        await page.getByTestId('codes-mode').getByText('一户').click()
+        await page.getByTestId('codes-household').click()
+        await page.locator('.el-select-dropdown__item:visible', { hasText: resident.name }).first().click()
+        assert.equal(await page.getByTestId('codes-open').getAttribute('href'), `/api/v1/cards.pdf?household_id=${resident.household_id}`)
+        await screenshot(page, 'registry-codes')
         await page.close()
     })
 
