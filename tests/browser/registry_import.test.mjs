@@ -2,7 +2,8 @@
 // a CSV with a bad check digit and a missing room is refused row by row; the corrected file's
 // unrecognised phone column is mapped by hand and checked again; applying shows what was
 // created; importing it again changes nothing; a reload continues the wizard; an .xlsx made by
-// openpyxl (tests/fixtures/import) with an instructions sheet before the data. The CSVs are
+// openpyxl (tests/fixtures/import) with an instructions sheet before the data; 10,000 rows with
+// the progress shown while they are checked and applied. The CSVs are
 // written here from synthetic people (region code 990001, born 1905, so no demo resident shares
 // a number). Needs `npm run build` in web/ and a BULWARK_BIN with the import routes.
 import assert from 'node:assert/strict'
@@ -70,6 +71,21 @@ function roster(bad) {
         lines.push([p.name, id, p.phone, p.sex, '测试网格', '88栋', '1单元', room, i === 0 ? '"独居, 需上门"' : ''].join(','))
     })
     return `\ufeff${lines.join('\r\n')}\r\n`
+}
+
+// A large roster: `count` synthetic people in new buildings of one new grid, nine a day from
+// 1906 on (older than anyone the demo makes, so no number is shared).
+function largeRoster(count) {
+    const lines = ['姓名,身份证号,性别,网格,楼栋,房号']
+    const start = Date.UTC(1906, 0, 1)
+    for (let i = 0; i < count; i++) {
+        const day = new Date(start + Math.floor(i / 9) * 86_400_000)
+        const birth = day.toISOString().slice(0, 10).replaceAll('-', '')
+        const sex = i % 2 ? '女' : '男'
+        const id = idNumber(birth, 90 + (i % 9), sex)
+        lines.push([`测${String.fromCharCode(0x4e00 + (i % 2000))}${String.fromCharCode(0x4e00 + Math.floor(i / 2000))}`, id, sex, '大样本网格', `${100 + Math.floor(i / 500)}栋`, `${101 + (i % 500)}`].join(','))
+    }
+    return `${lines.join('\n')}\n`
 }
 
 // Picks `text` in an Element Plus select (its options live in a popper under <body>).
@@ -208,6 +224,34 @@ describe('import wizard (real server)', { skip: kSkip }, () => {
         await confirmApply(page)
         assert.equal(await figure(page, 'created'), 0)
         assert.equal(await figure(page, 'unchanged'), 5)
+        await page.close()
+    })
+
+    test('shows progress while a large file is checked and applied', { timeout: 240_000 }, async () => {
+        const file = join(dir, '大样本.csv')
+        writeFileSync(file, largeRoster(10_000))
+        const page = await browser.context.newPage()
+        // Remember every progress line the page shows, however briefly.
+        await page.addInitScript(() => {
+            window.__progress = []
+            new MutationObserver(() => {
+                for (const id of ['import-parsing', 'import-applying']) {
+                    const text = document.querySelector(`[data-testid="${id}"] p`)?.textContent?.trim()
+                    if (text && window.__progress.at(-1) !== text) window.__progress.push(text)
+                }
+            }).observe(document, { subtree: true, childList: true, characterData: true })
+        })
+        await page.goto(`${server.baseUrl}/residents/import`)
+        await chooseFile(page, file)
+        await page.getByTestId('import-upload').click()
+        await page.getByTestId('import-ok').waitFor({ timeout: 120_000 })
+        assert.match(await page.getByTestId('import-ok').innerText(), /10000 行数据没有错误/)
+        await confirmApply(page)
+        assert.equal(await figure(page, 'created'), 10_000)
+        const seen = await page.evaluate(() => window.__progress)
+        console.log(`# progress lines: ${seen.length}, e.g. ${seen.slice(0, 3).join(' | ')}`)
+        assert.ok(seen.some((line) => line.startsWith('正在读取')), seen.join(' | '))
+        assert.ok(seen.some((line) => line.startsWith('正在导入')), seen.join(' | '))
         await page.close()
     })
 
