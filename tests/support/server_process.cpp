@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,7 +62,8 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::Start() {
-    std::vector<std::string> args = {BulwarkBinary(), "--data", data_dir_, "--log-level", "warn"};
+    std::vector<std::string> args = {BulwarkBinary(), "--data", data_dir_, "--log-level",
+                                     log_level_};
     if (!db_url_.empty()) {
         args.push_back("--db");
         args.push_back(db_url_);
@@ -72,9 +74,13 @@ bool ServerProcess::Start() {
     for (auto& e : extra_) args.push_back(e);
 
     std::string stdout_path = log_path_ + ".stdout";
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) return false;
     if (pid_ == 0) {
+        // A test program killed midway (timeout, a broken pipe) takes its server with it.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(1);
         int out = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
         ::dup2(out, 1);

@@ -17,6 +17,8 @@ public:
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
+    // --log-level of the server ("warn" unless set before Start).
+    void set_log_level(std::string level) { log_level_ = std::move(level); }
     // Starts it and waits for its "listening on" line (at most 30 s); false on failure.
     bool Start();
     // SIGTERM and wait for exit; returns the exit status (as from waitpid), -1 if not running.
@@ -33,6 +35,7 @@ private:
     std::string data_dir_;
     std::string db_url_;
     std::vector<std::string> extra_;
+    std::string log_level_ = "warn";
     pid_t pid_ = -1;
     unsigned short port_ = 0;
     std::string log_path_;
