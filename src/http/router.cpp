@@ -184,12 +184,6 @@ Response Router::Dispatch(Request& request, const Target& target) const {
             response = Response::TransportError(405, "method_not_allowed",
                                                 "此接口不支持 " + request.method + " 方法");
             response.AddHeader("Allow", target.allow);
-        } else if ((request.method == "POST" || request.method == "PUT" ||
-                    request.method == "PATCH") &&
-                   !request.body.empty() && !Accepted(*route, request.Header("content-type"))) {
-            response = Response::TransportError(
-                415, "unsupported_media_type",
-                "不支持的请求体类型: " + std::string(request.Header("content-type")));
         } else {
             request.path_params.clear();
             Match(route->pattern, request.path, &request.path_params);
@@ -197,6 +191,16 @@ Response Router::Dispatch(Request& request, const Target& target) const {
             // An inline route is a public GET, which the guard passes without looking; not
             // calling it keeps anything that might read the database off the I/O thread.
             if (guard_ && !route->runs_inline) stopped = guard_(*route, request);
+            // The body's type is checked once the guard let the request through: who may not
+            // call a route (or comes from another origin) learns nothing about its body.
+            if (!stopped &&
+                (request.method == "POST" || request.method == "PUT" ||
+                 request.method == "PATCH") &&
+                !request.body.empty() && !Accepted(*route, request.Header("content-type"))) {
+                stopped = Response::TransportError(
+                    415, "unsupported_media_type",
+                    "不支持的请求体类型: " + std::string(request.Header("content-type")));
+            }
             response = stopped ? std::move(*stopped) : route->handler(request);
         }
     } catch (const std::exception& e) {

@@ -73,9 +73,10 @@ public:
     // fallback, or an answer the router gives itself (404, 405), none of which can block.
     bool RunsInline(const Target& target) const;
 
-    // Checks the content type, runs the guard and the handler of `target` (from Find(request)).
-    // Unknown routes answer 404, a known path with another method 405 with Allow, a wrong body
-    // type 415. Exceptions from handlers become 500 with the request id logged.
+    // Runs the guard, checks the content type and runs the handler of `target` (from
+    // Find(request)). Unknown routes answer 404, a known path with another method 405 with
+    // Allow, a wrong body type 415 (after the guard). Exceptions from handlers become 500 with
+    // the request id logged.
     Response Dispatch(Request& request, const Target& target) const;
     Response Dispatch(Request& request) const { return Dispatch(request, Find(request)); }
 

@@ -230,6 +230,21 @@ TEST(RouterGuardTest, GuardRunsFirstAndCanStop) {
     EXPECT_EQ(seen.size(), 3u);
 }
 
+TEST(RouterGuardTest, GuardAnswersBeforeTheBodyTypeIsChecked) {
+    Router router;
+    router.Add(Route("POST", "/api/v1/rounds", Named("create")));
+    router.SetGuard([](const RouteSpec&, Request& r) -> std::optional<Response> {
+        if (r.Header("authorization").empty()) return Response::FromError(Unauthenticated("x"));
+        return std::nullopt;
+    });
+    router.Freeze();
+    Request anonymous = Make("POST", "/api/v1/rounds", "a=1", "application/x-www-form-urlencoded");
+    EXPECT_EQ(router.Dispatch(anonymous).status, 401);
+    Request signed_in = Make("POST", "/api/v1/rounds", "a=1", "application/x-www-form-urlencoded");
+    signed_in.headers.emplace_back("authorization", "x");
+    EXPECT_EQ(router.Dispatch(signed_in).status, 415);
+}
+
 TEST(RouterInlineTest, WhatMayRunOnAnIoThread) {
     Router router;
     RouteSpec health = Route(
