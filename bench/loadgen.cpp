@@ -32,14 +32,17 @@ std::string RandomRunId() {
 
 int main(int argc, char** argv) {
     CLI::App cli{"HTTP load generator for Bulwark's benchmarks; loads 127.0.0.1 / [::1] only."};
-    std::string url;
+    std::vector<std::string> urls;
     LoadOptions options;
     std::string get_path;
     std::string post_path;
     std::string body;
     std::vector<std::string> header_lines;
     bool json = false;
-    cli.add_option("--url", url, "http://127.0.0.1:PORT (or localhost, [::1])")->required();
+    cli.add_option("--url", urls,
+                   "http://127.0.0.1:PORT (or localhost, [::1]); repeat to share the connections "
+                   "among several servers")
+        ->required();
     auto* get = cli.add_option("--get", get_path, "GET this path (placeholders allowed)");
     auto* post = cli.add_option("--post", post_path, "POST to this path");
     cli.add_option("--body", body, "POST body template: {key} {seq} {conn} are expanded")
@@ -64,18 +67,25 @@ int main(int argc, char** argv) {
     auto* login = cli.add_option("--cookie-from-login", options.login_path,
                                  "POST --login-body here once per connection, reuse its cookies");
     cli.add_option("--login-body", options.login_body, "JSON body of the login")->needs(login);
+    cli.add_option("--sessions", options.sessions,
+                   "log in this many times and share the sessions among the connections "
+                   "(default: one per connection)")
+        ->needs(login)
+        ->check(CLI::NonNegativeNumber);
     cli.add_option("--acked-file", options.acked_file,
                    "append the idempotency key of every 2xx answer to this file");
     cli.add_option("--run-id", options.run_id, "prefix of idempotency keys (default: random)");
     cli.add_flag("--json", json, "print one JSON object instead of text");
     CLI11_PARSE(cli, argc, argv);
 
-    auto target = bulwark::bench::ParseLoopbackTarget(url);
-    if (!target) {
-        std::fprintf(stderr, "bench_loadgen: %s\n", target.error().message.c_str());
-        return 2;
+    for (const std::string& url : urls) {
+        auto target = bulwark::bench::ParseLoopbackTarget(url);
+        if (!target) {
+            std::fprintf(stderr, "bench_loadgen: %s\n", target.error().message.c_str());
+            return 2;
+        }
+        options.targets.push_back(std::move(*target));
     }
-    options.target = std::move(*target);
     if (get_path.empty() && post_path.empty()) {
         std::fprintf(stderr, "bench_loadgen: give --get PATH or --post PATH\n");
         return 2;

@@ -14,14 +14,21 @@ import tempfile
 from pathlib import Path
 
 import figures
-from harness import REPO, HarnessError, Server, at_exit, note, run_loadgen, start_postgres
+from harness import (REPO, HarnessError, Server, at_exit, create_postgres_database, note,
+                     run_bulwark, run_loadgen, start_postgres)
 
-# Residents per scale: the size of the synthetic data set that data-bound figures load.
-SCALES = {"community": 10_000, "street": 100_000, "district": 1_000_000, "city": 17_600_000}
+# About how many residents `bulwark generate --scale` writes (the generator's plan; the table
+# shows the count it reports).
+SCALES = {"community": 6_000, "street": 60_000, "district": 1_098_000, "city": 17_568_000}
 CONNECTIONS = 64
 LOADGEN_THREADS = 2  # on 2 cores this measured the highest ceiling, as wrk -t2 does
 DEFAULT_DURATION_S = 10
 QUICK_DURATION_S = 3
+# The account the write load signs in with (created by `bulwark user add` before the start).
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-1"
+# With --db postgres, this many `bulwark serve` processes share the one database.
+POSTGRES_SERVERS = 2
 
 
 class Bench:
@@ -31,13 +38,18 @@ class Bench:
     def __init__(self, args, build_dir, tmp):
         self.scale = args.scale
         self.residents = SCALES[args.scale]
+        self.generated = False  # set once `bulwark generate` wrote self.residents residents
         self.db = args.db
+        self.quick = args.quick
         self.duration_s = args.duration or (QUICK_DURATION_S if args.quick else DEFAULT_DURATION_S)
         self.build_dir = build_dir
         self.tmp = tmp
+        self.data_dir = tmp / "app-data"
         self.rows = {}
+        self.load_average = os.getloadavg()  # 1, 5 and 15 minutes: others' work skews figures
+        self._pg_server = None
         self._db_url = None
-        self._app = None
+        self._apps = None
         self._app_missing_noted = False
 
     def binary(self, relative):
@@ -45,46 +57,89 @@ class Bench:
         path = self.build_dir / relative
         return path if path.is_file() and os.access(path, os.X_OK) else None
 
+    def bulwark(self):
+        """The bulwark binary, or None (noted once) when it is not built yet."""
+        binary = self.binary("src/app/bulwark")
+        if binary is None and not self._app_missing_noted:
+            note(f"skipping app figures: {self.build_dir}/src/app/bulwark is not built")
+            self._app_missing_noted = True
+        return binary
+
     def value(self, name):
         """The value of an earlier row, for use as a ceiling."""
         row = self.rows.get(name)
         return row.value if row else None
 
+    def postgres_server(self):
+        """The PostgreSQL server for --db postgres: $BULWARK_TEST_PG when set, else a private
+        one started with scripts/pg (stopped at exit). None for SQLite."""
+        if self.db != "postgres":
+            return None
+        if self._pg_server is None:
+            self._pg_server = os.environ.get("BULWARK_TEST_PG") or start_postgres(self.tmp)
+        return self._pg_server
+
     def database_url(self):
-        """None for SQLite (the app's default under --data); PostgreSQL is started on first use."""
+        """None for SQLite (the app's default under --data); for PostgreSQL a fresh database
+        on postgres_server(), created on first use and dropped at exit."""
         if self.db == "postgres" and self._db_url is None:
-            self._db_url = start_postgres(self.tmp)
+            self._db_url = create_postgres_database(self.postgres_server(),
+                                                    f"bulwark_bench_{os.getpid()}")
         return self._db_url
 
-    def start_server(self, name, argv):
+    def run_bulwark(self, *args, stdin=None, timeout_s=None):
+        """Runs the bulwark binary on the app's data folder and database; (seconds, stdout)."""
+        return run_bulwark(self.bulwark(), self.data_dir, self.database_url(), *args,
+                           stdin=stdin, timeout_s=timeout_s)
+
+    def start_server(self, name, argv, env=None):
         if argv[0] is None:
             raise HarnessError(f"{name}: binary not built in {self.build_dir}")
         note(f"starting {name}")
-        server = Server(name, argv, self.tmp / f"{name}.log")
+        server = Server(name, argv, self.tmp / f"{name}.log", env=env)
         server.wait_until_listening()
         return server
 
-    def app(self):
-        """The bulwark server on a fresh data folder, started once and kept for every figure;
-        None (noted once) when the binary is not built yet."""
-        if self._app is None:
-            binary = self.binary("src/app/bulwark")
+    def apps(self):
+        """The bulwark servers on the app's data folder, started once (with the benchmark's
+        account) and kept for every figure: one on SQLite, POSTGRES_SERVERS sharing the database
+        on PostgreSQL. None (noted once) when the binary is not built yet."""
+        if self._apps is None:
+            binary = self.bulwark()
             if binary is None:
-                if not self._app_missing_noted:
-                    note(f"skipping app figures: {self.build_dir}/src/app/bulwark is not built")
-                    self._app_missing_noted = True
                 return None
-            argv = [binary, "--data", self.tmp / "app-data"]
+            note(f"creating the account {BENCH_USER}")
+            self.run_bulwark("user", "add", "--username", BENCH_USER, "--role", "scanner",
+                             "--scope", "community:1", "--password-stdin",
+                             stdin=BENCH_PASSWORD + "\n")
+            argv = [binary, "--data", self.data_dir]
             if self.database_url():
                 argv += ["--db", self.database_url()]
-            self._app = self.start_server("bulwark", argv + ["serve", "--listen", "127.0.0.1:0"])
-        return self._app
+            count = POSTGRES_SERVERS if self.db == "postgres" else 1
+            self._apps = [self.start_server(f"bulwark-{i + 1}",
+                                            argv + ["serve", "--listen", "127.0.0.1:0"])
+                          for i in range(count)]
+        return self._apps
 
-    def load(self, url, *args):
-        """Closed loop, CONNECTIONS connections, for the run's duration; returns the report.
-        Errors and non-2xx answers are noted: the figure is still printed, so look at them."""
-        note(f"loading {url} {' '.join(map(str, args))} for {self.duration_s} s")
-        report = run_loadgen(self.binary("bench/bench_loadgen"), url, self.duration_s,
+    def app(self):
+        """The first (or only) bulwark server, or None when the binary is not built."""
+        apps = self.apps()
+        return apps[0] if apps else None
+
+    def login_args(self):
+        """bench_loadgen options to sign in as the benchmark's account: a few sessions, shared
+        by the connections (each login costs an Argon2id hash, made one at a time)."""
+        body = json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD})
+        return ["--cookie-from-login", "/api/v1/auth/login", "--login-body", body,
+                "--sessions", 2 if self.quick else 8]
+
+    def load(self, urls, *args):
+        """Closed loop, CONNECTIONS connections (shared among `urls` when a list), for the
+        run's duration; returns the report. Errors and non-2xx answers are noted: the figure is
+        still printed, so look at them."""
+        shown = urls if isinstance(urls, str) else " ".join(urls)
+        note(f"loading {shown} {' '.join(map(str, args))} for {self.duration_s} s")
+        report = run_loadgen(self.binary("bench/bench_loadgen"), urls, self.duration_s,
                              "--connections", CONNECTIONS, "--threads", LOADGEN_THREADS, *args)
         bad = report["completed"] - report["status_2xx"]
         if report["errors"] or bad or not report["status_2xx"]:
@@ -114,6 +169,9 @@ def build(args):
                           "bench_loadgen"]
             if subprocess.run(bench_only, cwd=REPO, stdout=sys.stderr).returncode != 0:
                 raise HarnessError("cannot build the benchmark tools")
+            # Needs src/db and src/system: measured when they build.
+            storage = ["cmake", "--build", str(build_dir), "--target", "bench_storage_ceiling"]
+            subprocess.run(storage, cwd=REPO, stdout=sys.stderr)
             break
     return build_dir
 
@@ -130,9 +188,11 @@ def print_table(rows, bench):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
                             capture_output=True).stdout.strip() or "uncommitted"
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"Bulwark benchmarks: scale {bench.scale} ({bench.residents:,} residents), "
+    residents = f"{bench.residents:,} residents" if bench.generated else "not generated"
+    print(f"Bulwark benchmarks: scale {bench.scale} ({residents}), "
           f"db {bench.db}, {bench.duration_s} s per load, {CONNECTIONS} connections closed loop")
-    print(f"commit {commit}, {now}, {os.cpu_count()} CPUs")
+    load = " ".join(f"{x:.2f}" for x in bench.load_average)
+    print(f"commit {commit}, {now}, {os.cpu_count()} CPUs, load average {load} at the start")
     header = ("figure", "value", "unit", "ceiling", "ratio")
     cells = [header] + [(row.name, format_number(row.value, row.unit), row.unit,
                          format_number(row.ceiling, row.unit),

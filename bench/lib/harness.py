@@ -10,6 +10,7 @@ import ctypes
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,17 +113,70 @@ class Server:
             self.process.wait()
 
 
-def run_loadgen(loadgen, url, duration_s, *args):
-    """Runs bench_loadgen --json against url for duration_s; returns its report (a dict)."""
-    argv = [str(loadgen), "--url", url, "--duration", str(duration_s), "--json", *map(str, args)]
+def run_json(name, argv, timeout_s, env=None):
+    """Runs a tool that prints one JSON object on stdout; returns it (a dict)."""
+    argv = [str(arg) for arg in argv]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + 60,
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, env=env,
                               preexec_fn=_die_with_parent)
     except subprocess.TimeoutExpired:
-        raise HarnessError(f"bench_loadgen did not finish: {' '.join(argv)}") from None
+        raise HarnessError(f"{name} did not finish: {' '.join(argv)}") from None
     if done.returncode != 0:
-        raise HarnessError(f"bench_loadgen failed ({done.returncode}): {done.stderr.strip()}")
-    return json.loads(done.stdout)
+        raise HarnessError(f"{name} failed ({done.returncode}): {done.stderr.strip()}")
+    lines = done.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])  # the last line: log lines may come before it
+    except (IndexError, ValueError):
+        raise HarnessError(f"{name} printed no JSON: {done.stdout.strip()}") from None
+
+
+def run_loadgen(loadgen, urls, duration_s, *args):
+    """Runs bench_loadgen --json against `urls` (one URL, or a list whose servers share the
+    connections) for duration_s; returns its report (a dict)."""
+    urls = [urls] if isinstance(urls, str) else urls
+    url_args = [arg for url in urls for arg in ("--url", url)]
+    # Logins before the start (an Argon2id hash each) count against the timeout too.
+    return run_json("bench_loadgen", [loadgen, *url_args, "--duration", duration_s, "--json",
+                                      *args], duration_s + 120)
+
+
+def run_bulwark(binary, data_dir, db_url, *args, stdin=None, timeout_s=None):
+    """Runs `bulwark --data DIR [--db URL] ARGS...`; returns (seconds taken, stdout).
+    A failure raises HarnessError with its output."""
+    argv = [str(binary), "--data", str(data_dir), "--log-level", "warn"]
+    if db_url:
+        argv += ["--db", db_url]
+    argv += [str(arg) for arg in args]
+    started = time.monotonic()
+    try:
+        done = subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                              timeout=timeout_s, preexec_fn=_die_with_parent)
+    except subprocess.TimeoutExpired:
+        raise HarnessError(f"bulwark {' '.join(map(str, args))} did not finish in "
+                           f"{timeout_s} s") from None
+    if done.returncode != 0:
+        raise HarnessError(f"bulwark {' '.join(map(str, args))} failed ({done.returncode}):\n"
+                           f"{done.stdout.strip()}\n{done.stderr.strip()}")
+    return time.monotonic() - started, done.stdout
+
+
+def create_postgres_database(server_url, name):
+    """Creates database `name` on the server of `server_url` with psql (dropped at exit);
+    returns its URL."""
+    def psql(sql):
+        return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", server_url,
+                               "-c", sql], capture_output=True, text=True)
+    if shutil.which("psql") is None:
+        raise HarnessError("psql is missing: cannot create the benchmark's database")
+    done = psql(f"CREATE DATABASE {name}")
+    if done.returncode != 0:
+        raise HarnessError(f"cannot create database {name}: {done.stderr.strip()}")
+    at_exit(lambda: psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    # Replace the database name (the path after the host) of the server's URL.
+    match = re.match(r"^(\w+://[^/?]*)(/[^?]*)?(\?.*)?$", server_url)
+    if not match:
+        raise HarnessError(f"cannot read the PostgreSQL URL {server_url}")
+    return f"{match.group(1)}/{name}{match.group(3) or ''}"
 
 
 def start_postgres(state_dir):

@@ -58,13 +58,12 @@ struct ThreadStats {
 
 // Read-only during the run, except `claimed`.
 struct Shared {
-    Shared(const LoadOptions& o, Scenario& s, const AckedKeyLog& a, asio::ip::tcp::endpoint e)
-        : options(o), scenario(s), acked(a), endpoint(e) {}
+    Shared(const LoadOptions& o, Scenario& s, const AckedKeyLog& a)
+        : options(o), scenario(s), acked(a) {}
 
     const LoadOptions& options;
     Scenario& scenario;
     const AckedKeyLog& acked;
-    asio::ip::tcp::endpoint endpoint;
     Clock::time_point start;
     Clock::time_point deadline;
     uint64_t total_slots = 0;  // open loop: requests scheduled over the whole run
@@ -73,9 +72,12 @@ struct Shared {
 
 // One keep-alive connection; lives on one I/O thread.
 struct Connection {
-    explicit Connection(asio::io_context& io) : stream(io) {}
+    Connection(asio::io_context& io, const LoopbackTarget& to, asio::ip::tcp::endpoint at)
+        : stream(io), target(to), endpoint(at) {}
 
     beast::tcp_stream stream;
+    const LoopbackTarget& target;
+    asio::ip::tcp::endpoint endpoint;
     beast::flat_buffer buffer;
     bool connected = false;
     std::string out;     // the serialized request
@@ -116,7 +118,7 @@ awaitable<beast::error_code> Connect(Connection& c, const Shared& shared) {
     c.stream.close();
     c.buffer.clear();
     c.stream.expires_after(Seconds(shared.options.timeout_s));
-    co_await c.stream.async_connect(shared.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    co_await c.stream.async_connect(c.endpoint, asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) c.stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
     c.connected = !ec;
     if (ec) c.stream.close();
@@ -135,19 +137,19 @@ awaitable<beast::error_code> Exchange(Connection& c, Parser& parser, Clock::time
     co_return ec;
 }
 
-// Connects and, when asked, logs in; the run starts only when every connection got here.
-awaitable<Status> Prepare(Connection& c, const Shared& shared) {
+// Connects and, when `log_in`, logs in; the run starts only when every connection got here.
+awaitable<Status> Prepare(Connection& c, const Shared& shared, bool log_in) {
     const LoadOptions& o = shared.options;
     if (auto ec = co_await Connect(c, shared)) {
-        co_return Unavailable("cannot connect to " + o.target.host + ": " + ec.message());
+        co_return Unavailable("cannot connect to " + c.target.host + ": " + ec.message());
     }
-    if (o.login_path.empty()) co_return Ok();
+    if (!log_in) co_return Ok();
 
     Request login;
     login.method = "POST";
     login.target = o.login_path;
     login.body = o.login_body;
-    Serialize(login, c, o.target.host, c.out);
+    Serialize(login, c, c.target.host, c.out);
     Parser parser;
     parser.body_limit(kBodyLimit);
     if (auto ec = co_await Exchange(c, parser, Clock::now() + Seconds(o.timeout_s))) {
@@ -246,7 +248,7 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
 
         Request request = shared.scenario.Next(c.state);
         ++c.state.seq;
-        Serialize(request, c, o.target.host, c.out);
+        Serialize(request, c, c.target.host, c.out);
         Parser parser;
         parser.body_limit(kBodyLimit);
         const Clock::time_point sent_at = Clock::now();
@@ -315,11 +317,16 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
     if (!options.acked_file.empty()) {
         ASSIGN_OR_RETURN(acked, AckedKeyLog::Open(options.acked_file));
     }
-    beast::error_code ec;
-    const auto address = asio::ip::make_address(options.target.address, ec);
-    if (ec) return InvalidArgument("bad address " + options.target.address);
+    if (options.targets.empty()) return InvalidArgument("need a target");
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    for (const LoopbackTarget& target : options.targets) {
+        beast::error_code ec;
+        const auto address = asio::ip::make_address(target.address, ec);
+        if (ec) return InvalidArgument("bad address " + target.address);
+        endpoints.emplace_back(address, target.port);
+    }
 
-    Shared shared(options, scenario, acked, asio::ip::tcp::endpoint(address, options.target.port));
+    Shared shared(options, scenario, acked);
     const int thread_count = std::min(options.threads, options.connections);
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     for (int t = 0; t < thread_count; ++t) {
@@ -328,24 +335,43 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
     std::vector<ThreadStats> stats(thread_count);
     std::vector<std::unique_ptr<Connection>> connections;
     for (int i = 0; i < options.connections; ++i) {
-        auto c = std::make_unique<Connection>(*contexts[i % thread_count]);
+        const size_t to = static_cast<size_t>(i) % endpoints.size();
+        auto c = std::make_unique<Connection>(*contexts[i % thread_count], options.targets[to],
+                                              endpoints[to]);
         c->state.conn = i;
         c->state.run_id = options.run_id;
         c->stats = &stats[i % thread_count];
         connections.push_back(std::move(c));
     }
 
+    // Logins go one at a time: the server counts parallel attempts on one account against its
+    // login limit, and each costs an Argon2id hash (64 MiB) there. Then the other connections
+    // connect together and share those sessions.
+    const size_t sessions =
+        options.login_path.empty() ? 0
+        : options.sessions > 0 ? std::min(connections.size(), static_cast<size_t>(options.sessions))
+                               : connections.size();
     std::vector<Status> prepared(connections.size());
-    for (size_t i = 0; i < connections.size(); ++i) {
-        asio::co_spawn(*contexts[i % thread_count], Prepare(*connections[i], shared),
+    auto prepare = [&](size_t i) {
+        asio::co_spawn(*contexts[i % thread_count], Prepare(*connections[i], shared, i < sessions),
                        [&prepared, i](std::exception_ptr e, Status status) {
                            RethrowIfSet(e);
                            prepared[i] = std::move(status);
                        });
+    };
+    for (size_t i = 0; i < sessions; ++i) {
+        prepare(i);
+        RunAll(contexts);
+        if (!prepared[i].ok()) return std::move(prepared[i]).error();
     }
+    for (size_t i = sessions; i < connections.size(); ++i) prepare(i);
     RunAll(contexts);
     for (auto& status : prepared) {
         if (!status.ok()) return std::move(status).error();
+    }
+    for (size_t i = sessions; sessions > 0 && i < connections.size(); ++i) {
+        connections[i]->cookie = connections[i % sessions]->cookie;
+        connections[i]->csrf = connections[i % sessions]->csrf;
     }
 
     shared.start = Clock::now();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "bench/lib/latency_histogram.hpp"
@@ -12,7 +13,8 @@
 namespace bulwark::bench {
 
 struct LoadOptions {
-    LoopbackTarget target;
+    // Connection i loads targets[i % targets.size()]: several servers sharing one database.
+    std::vector<LoopbackTarget> targets;
     int connections = 64;       // keep-alive connections, each one request at a time
     int threads = 1;            // I/O threads; connection i runs on thread i % threads
     double duration_s = 10;     // no request starts after this
@@ -27,6 +29,9 @@ struct LoadOptions {
     // sends the bulwark_csrf cookie's value as X-CSRF-Token.
     std::string login_path;
     std::string login_body;
+    // With a login: how many sessions (logins, made one at a time); connection i uses session
+    // i % sessions. 0: one per connection.
+    int sessions = 0;
     std::string acked_file;  // when set: keys of 2xx answers are appended here
 };
 

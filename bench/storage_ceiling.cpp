@@ -1,0 +1,173 @@
+// bench_storage_ceiling: the storage ceiling of the durable write route. Inserts the rows that
+// POST /api/v1/client-errors stores, with the same statement (SystemStore::RecordClientError),
+// into a fresh database of the same driver with the same durability (SQLite: WAL with
+// synchronous=FULL; PostgreSQL: synchronous_commit on), through src/db, but without HTTP,
+// sessions, JSON or a queue: `--threads` writers each commit transactions of `--rows-per-commit`
+// rows, one after another, for `--duration` seconds. What it sustains is the most durable writes
+// of these rows the database gives on this machine; bench/run sets threads × rows to the load's
+// connections, so that both have as many rows in flight.
+//
+//   bench_storage_ceiling --db sqlite --rows-per-commit 64 --duration 3 --json
+//   BULWARK_TEST_PG=postgresql://... bench_storage_ceiling --db postgres --threads 8 ...
+//
+// The database is a fresh one (db/testing/TempDatabase: a SQLite file under $TMPDIR, or a new
+// database on $BULWARK_TEST_PG's server), removed at the end.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "bench/lib/latency_histogram.hpp"
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+#include "db/testing/temp_database.hpp"
+#include "system/system_store.hpp"
+
+namespace {
+
+using bulwark::Status;
+using bulwark::bench::LatencyHistogram;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string driver = "sqlite";
+    int threads = 1;
+    int rows_per_commit = 64;
+    double duration_s = 3;
+};
+
+struct WriterResult {
+    uint64_t rows = 0;
+    uint64_t commits = 0;
+    LatencyHistogram commit_latency;  // nanoseconds, one value per transaction
+    std::string error;
+};
+
+// The same content as bench/run's write load: a short message and page, a unique key.
+bulwark::system::ClientError RowFor(int writer, uint64_t n) {
+    return {.key = "ceiling-" + std::to_string(writer) + "-" + std::to_string(n),
+            .message = "bench write",
+            .page = "/bench",
+            .user_agent = "",
+            .received_at = 1'700'000'000'000};
+}
+
+void Write(bulwark::db::Database& db, const Options& o, int writer, Clock::time_point deadline,
+           WriterResult& out) {
+    uint64_t n = 0;
+    while (Clock::now() < deadline) {
+        const auto start = Clock::now();
+        Status status = db.Write([&](bulwark::db::Session& s) -> Status {
+            for (int i = 0; i < o.rows_per_commit; ++i) {
+                auto stored =
+                    bulwark::system::SystemStore::RecordClientError(s, RowFor(writer, n + i));
+                if (!stored.ok()) return stored.error();
+            }
+            return bulwark::Ok();
+        });
+        if (!status.ok()) {
+            out.error = status.error().message;
+            return;
+        }
+        n += static_cast<uint64_t>(o.rows_per_commit);
+        out.commit_latency.Record(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()));
+        ++out.commits;
+    }
+    out.rows = n;
+}
+
+double Millis(uint64_t nanos) { return static_cast<double>(nanos) / 1e6; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Durable inserts of the write route's rows, without HTTP: the storage ceiling."};
+    Options o;
+    bool json = false;
+    cli.add_option("--db", o.driver, "sqlite or postgres (a new database on $BULWARK_TEST_PG)")
+        ->check(CLI::IsMember({"sqlite", "postgres"}));
+    cli.add_option("--threads", o.threads, "writers, each committing one transaction at a time")
+        ->check(CLI::Range(1, 64));
+    cli.add_option("--rows-per-commit", o.rows_per_commit, "rows in each transaction")
+        ->check(CLI::Range(1, 100000));
+    cli.add_option("-d,--duration", o.duration_s, "seconds")->check(CLI::PositiveNumber);
+    cli.add_flag("--json", json, "print one JSON object");
+    CLI11_PARSE(cli, argc, argv);
+    spdlog::set_level(spdlog::level::warn);  // stdout is for the result
+
+    auto temp = bulwark::db::testing::TempDatabase::Create(o.driver, "bulwark_storage_ceiling");
+    if (!temp.ok()) {
+        std::fprintf(stderr, "bench_storage_ceiling: %s\n", temp.error().message.c_str());
+        return 1;
+    }
+    int exit_code = 0;
+    {
+        // Writer connections as the app opens them, at least one per thread on PostgreSQL.
+        auto db = bulwark::db::Open({.url = (*temp)->url(), .writers = std::max(4, o.threads)});
+        if (!db.ok()) {
+            std::fprintf(stderr, "bench_storage_ceiling: %s\n", db.error().message.c_str());
+            return 1;
+        }
+        bulwark::db::MigrationSet migrations;
+        migrations.Add(bulwark::system::Migrations());
+        if (auto migrated = bulwark::db::Migrate(**db, migrations); !migrated.ok()) {
+            std::fprintf(stderr, "bench_storage_ceiling: %s\n", migrated.error().message.c_str());
+            return 1;
+        }
+
+        std::vector<WriterResult> results(static_cast<size_t>(o.threads));
+        const auto start = Clock::now();
+        const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(o.duration_s));
+        std::vector<std::thread> writers;
+        for (int t = 0; t < o.threads; ++t) {
+            writers.emplace_back([&, t] { Write(**db, o, t, deadline, results[t]); });
+        }
+        for (auto& writer : writers) writer.join();
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        (*db)->Close();
+
+        WriterResult all;
+        for (const WriterResult& r : results) {
+            all.rows += r.rows;
+            all.commits += r.commits;
+            all.commit_latency.Merge(r.commit_latency);
+            if (!r.error.empty()) all.error = r.error;
+        }
+        if (!all.error.empty()) {
+            std::fprintf(stderr, "bench_storage_ceiling: %s\n", all.error.c_str());
+            exit_code = 1;
+        }
+        const auto& h = all.commit_latency;
+        if (json) {
+            boost::json::object report{{"driver", o.driver},
+                                       {"threads", o.threads},
+                                       {"rows_per_commit", o.rows_per_commit},
+                                       {"elapsed_s", elapsed},
+                                       {"rows", all.rows},
+                                       {"commits", all.commits},
+                                       {"rows_per_s", all.rows / elapsed},
+                                       {"commits_per_s", all.commits / elapsed},
+                                       {"commit_latency_ms",
+                                        {{"p50", Millis(h.ValueAtQuantile(0.5))},
+                                         {"p99", Millis(h.ValueAtQuantile(0.99))},
+                                         {"max", Millis(h.max())}}}};
+            std::printf("%s\n", boost::json::serialize(report).c_str());
+        } else {
+            std::printf(
+                "%s, %d × %d rows per commit: %.0f rows/s, %.0f commits/s, "
+                "commit p50 %.3f ms, p99 %.3f ms\n",
+                o.driver.c_str(), o.threads, o.rows_per_commit, all.rows / elapsed,
+                all.commits / elapsed, Millis(h.ValueAtQuantile(0.5)),
+                Millis(h.ValueAtQuantile(0.99)));
+        }
+    }
+    return exit_code;
+}
