@@ -63,6 +63,7 @@ struct RouteInfo {
     std::string pattern;
     bool is_public = false;
     std::string permission;
+    std::string content_type;  // the first body type the route accepts
 };
 
 // Parameter: "sqlite" or "postgres".
@@ -114,9 +115,11 @@ protected:
             return routes;
         }
         for (const json::value& r : v.as_array()) {
-            routes.push_back({std::string(r.at("method").as_string()),
-                              std::string(r.at("pattern").as_string()), r.at("public").as_bool(),
-                              std::string(r.at("permission").as_string())});
+            const json::array& accepts = r.at("accepts").as_array();
+            routes.push_back(
+                {std::string(r.at("method").as_string()), std::string(r.at("pattern").as_string()),
+                 r.at("public").as_bool(), std::string(r.at("permission").as_string()),
+                 accepts.empty() ? "application/json" : std::string(accepts.at(0).as_string())});
         }
         return routes;
     }
@@ -257,7 +260,7 @@ TEST_P(AuthApiTest, CsrfOnEveryStateChangingRoute) {
         if (r.method == "GET" || r.method == "HEAD") continue;
         std::string path = PathFor(r.pattern);
         std::vector<std::pair<std::string, std::string>> json_type = {
-            {"Content-Type", "application/json"}};
+            {"Content-Type", r.content_type}};
         if (!r.is_public) {
             client.SetHeader("X-CSRF-Token", "");
             HttpResult missing = client.Send(r.method, path, "{}", json_type);

@@ -21,12 +21,14 @@ int RunRoutes(const CommonOptions& common, bool as_json) {
     boost::json::array out;
     for (const http::RouteSpec& r : router.routes()) {
         if (as_json) {
+            boost::json::array accepts(r.accepts.begin(), r.accepts.end());
             out.push_back(boost::json::object{{"method", r.method},
                                               {"pattern", r.pattern},
                                               {"public", r.is_public},
                                               {"permission", r.permission},
                                               {"personal_data", r.personal_data},
-                                              {"audit_event", r.audit_event}});
+                                              {"audit_event", r.audit_event},
+                                              {"accepts", std::move(accepts)}});
         } else {
             std::cout << r.method << "\t" << r.pattern << "\t"
                       << (r.is_public ? "public" : r.permission)
