@@ -290,12 +290,17 @@ std::vector<DeclaredRoute> DeclaredRoutes(testsupport::SecurityWorld& world, std
         return routes;
     }
     for (const json::value& r : v.as_array()) {
+        std::vector<std::string> accepts;
+        if (const json::value* a = r.as_object().if_contains("accepts"); a && a->is_array()) {
+            for (const json::value& type : a->as_array()) accepts.emplace_back(type.as_string());
+        }
         routes.push_back({.method = std::string(r.at("method").as_string()),
                           .pattern = std::string(r.at("pattern").as_string()),
                           .is_public = r.at("public").as_bool(),
                           .permission = std::string(r.at("permission").as_string()),
                           .personal_data = r.at("personal_data").as_bool(),
-                          .audit_event = std::string(r.at("audit_event").as_string())});
+                          .audit_event = std::string(r.at("audit_event").as_string()),
+                          .accepts = std::move(accepts)});
     }
     return routes;
 }
@@ -355,7 +360,9 @@ Call BuildCall(const DeclaredRoute& route, const RouteCase& c, CallContext& ctx)
     call.target = path + ctx.Fill(c.query);
     call.body = c.make_body ? c.make_body(ctx) : ctx.Fill(c.body);
     if (route.method != "GET" && route.method != "HEAD" && route.method != "DELETE") {
-        call.headers.emplace_back("Content-Type", c.content_type);
+        std::string type = c.content_type;
+        if (type.empty()) type = route.accepts.empty() ? "application/json" : route.accepts[0];
+        call.headers.emplace_back("Content-Type", type);
     }
     call.named_object = ctx.named_object();
     return call;

@@ -65,7 +65,8 @@ struct RouteCase {
     int missing = 404;
     // The call ends the session it is made in (logout): made in a session of its own, last.
     bool ends_session = false;
-    std::string content_type = "application/json";
+    // The body's type; "" for the first the route accepts (application/json unless declared).
+    std::string content_type = "";
 };
 
 // Every route the tests know how to call.
@@ -81,6 +82,7 @@ struct DeclaredRoute {
     std::string permission;
     bool personal_data = false;
     std::string audit_event;
+    std::vector<std::string> accepts;
     std::string key() const { return method + " " + pattern; }
 };
 // Every declared route; `*error` says why when it could not be listed.
