@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "testing/model.hpp"
 #include "testing/round_store.hpp"
 #include "testing/sampling_store.hpp"
 #include "testing/site_store.hpp"
@@ -242,6 +243,9 @@ Result<std::vector<Box>> BoxService::List(const auth::Principal& who, int64_t ro
                                       .site_id = b.site_id,
                                       .lab_id = b.lab_id});
         });
+        // A round the caller cannot see answers as a missing one, so nobody learns that it
+        // exists; an empty list means "no boxes yet" only for a round in scope.
+        if (boxes.empty() && !RoundCovers(who, kRead, *round)) return NotFound("未找到");
         return boxes;
     });
 }

@@ -131,6 +131,24 @@ RoundService::RoundService(db::Database& db, Clock& clock,
                            std::shared_ptr<registry::SamplingAccess> access)
     : db_(db), clock_(clock), access_(std::move(access)) {}
 
+Result<bool> RoundService::Readable(db::Session& s, const auth::Principal& who,
+                                    const Round& round) const {
+    if (RoundCovers(who, kRead, round)) return true;
+    // A grant over a grid reads the rounds of the grid's community: the grid worker follows up
+    // the people of their grid that a round missed.
+    std::vector<int64_t> grids;
+    for (const auth::Scope& scope : who.ScopesFor(kRead)) {
+        if (scope.kind == auth::ScopeKind::kGrid) grids.push_back(scope.id);
+    }
+    if (grids.empty()) return false;
+    ASSIGN_OR_RETURN(std::vector<registry::Grid> community_grids,
+                     access_->GridsOf(s, round.community_id));
+    return std::any_of(community_grids.begin(), community_grids.end(),
+                       [&](const registry::Grid& g) {
+                           return std::find(grids.begin(), grids.end(), g.id) != grids.end();
+                       });
+}
+
 Result<RoundView> RoundService::ViewIn(db::Session& s, const Round& round) const {
     ASSIGN_OR_RETURN(auto counts, RoundStore::SampleCounts(s, {round.id}));
     return RoundView{.round = round,
@@ -162,7 +180,9 @@ Result<std::vector<RoundView>> RoundService::List(const auth::Principal& who, in
 Result<RoundView> RoundService::Get(const auth::Principal& who, int64_t id) {
     return db_.ReadValue([&](db::Session& s) -> Result<RoundView> {
         ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, id));
-        if (!round || !RoundCovers(who, kRead, *round)) return Missing();
+        if (!round) return Missing();
+        ASSIGN_OR_RETURN(bool readable, Readable(s, who, *round));
+        if (!readable) return Missing();
         return ViewIn(s, *round);
     });
 }

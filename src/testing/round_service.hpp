@@ -57,6 +57,9 @@ public:
 private:
     Result<RoundView> Insert(const auth::Principal& who, Round round, const char* action);
     Result<RoundView> ViewIn(db::Session& s, const Round& round) const;
+    // Whether `who` may read `round`: rounds.read over its community or street, one of its
+    // sites, or a grid of its community.
+    Result<bool> Readable(db::Session& s, const auth::Principal& who, const Round& round) const;
 
     db::Database& db_;
     Clock& clock_;
