@@ -2,11 +2,17 @@
 
 namespace bulwark::http {
 
-uint64_t ConnectionRegistry::Add(Canceller canceller) {
+int64_t ConnectionRegistry::NowMillis() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+uint64_t ConnectionRegistry::Add(Canceller canceller, const Deadline* deadline) {
     std::lock_guard lock(mu_);
     if (stopping_) return 0;
     uint64_t id = next_id_++;
-    connections_.emplace(id, Connection{std::move(canceller), true});
+    connections_.emplace(id, Connection{.canceller = std::move(canceller), .deadline = deadline});
     return id;
 }
 
@@ -48,6 +54,20 @@ void ConnectionRegistry::BeginStop() {
 void ConnectionRegistry::CancelAll() {
     std::lock_guard lock(mu_);
     for (auto& [id, connection] : connections_) connection.canceller(id, /*only_if_idle=*/false);
+}
+
+size_t ConnectionRegistry::CloseExpired(int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    size_t closed = 0;
+    for (auto& [id, connection] : connections_) {
+        if (connection.expired || connection.deadline == nullptr) continue;
+        const int64_t deadline = connection.deadline->load(std::memory_order_relaxed);
+        if (deadline == 0 || deadline > now_ms) continue;
+        connection.expired = true;
+        connection.canceller(id, /*only_if_idle=*/false);
+        ++closed;
+    }
+    return closed;
 }
 
 size_t ConnectionRegistry::WaitEmpty(std::chrono::steady_clock::time_point deadline) {

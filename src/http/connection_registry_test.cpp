@@ -37,6 +37,28 @@ TEST(ConnectionRegistryTest, StopCancelsOnlyIdleConnectionsAndRefusesNewOnes) {
     EXPECT_EQ(calls.size(), 3u);
 }
 
+TEST(ConnectionRegistryTest, CloseExpiredClosesEachConnectionPastItsDeadlineOnce) {
+    ConnectionRegistry registry;
+    std::vector<Call> calls;
+    auto record = [&calls](uint64_t id, bool only_if_idle) { calls.push_back({id, only_if_idle}); };
+    ConnectionScope late(registry, record);
+    ConnectionScope busy(registry, record);  // no deadline: reading nothing, waiting on a worker
+    ConnectionScope waiting(registry, record);
+    const int64_t now = ConnectionRegistry::NowMillis();
+    late.ExpireAfter(std::chrono::milliseconds(10));
+    busy.NeverExpire();
+    waiting.ExpireAfter(std::chrono::hours(1));
+
+    EXPECT_EQ(registry.CloseExpired(now), 0u);
+    EXPECT_EQ(registry.CloseExpired(now + 10), 1u);
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].id, late.id());
+    EXPECT_FALSE(calls[0].only_if_idle);
+    EXPECT_EQ(registry.CloseExpired(now + 20), 0u) << "asked once; it closes on its own thread";
+    EXPECT_EQ(registry.CloseExpired(now + 2 * 3600 * 1000), 1u);
+    EXPECT_EQ(calls.back().id, waiting.id());
+}
+
 TEST(ConnectionRegistryTest, WaitEmpty) {
     ConnectionRegistry registry;
     auto noop = [](uint64_t, bool) {};

@@ -78,6 +78,23 @@ asio::awaitable<void> AcceptLoop(ServerState& s) {
     }
 }
 
+// How often connections past their deadline are closed: a tenth of the shortest timeout, so a
+// timeout fires at most 10% late, and at most 4 times a second.
+milliseconds SweepInterval(const ServerOptions& o) {
+    return milliseconds(std::clamp(std::min(o.read_timeout_ms, o.idle_timeout_ms) / 10, 5, 250));
+}
+
+// Closes the connections past their read or idle deadline, until Stop() cancels the timer.
+asio::awaitable<void> SweepLoop(ServerState& s) {
+    const milliseconds interval = SweepInterval(s.options);
+    for (;;) {
+        s.sweeper.expires_after(interval);
+        auto [ec] = co_await s.sweeper.async_wait(kNoThrow);
+        if (ec == asio::error::operation_aborted) co_return;
+        s.connections.CloseExpired(ConnectionRegistry::NowMillis());
+    }
+}
+
 Status SetUpTls(ServerState& s) {
     const ServerOptions& o = s.options;
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
@@ -154,6 +171,8 @@ Result<uint16_t> Server::Start() {
     s.work.emplace(s.ioc.get_executor());
     asio::co_spawn(s.acceptor.get_executor(), AcceptLoop(s),
                    [](std::exception_ptr e) { LogIfFailed("accept loop", e); });
+    asio::co_spawn(s.sweeper.get_executor(), SweepLoop(s),
+                   [](std::exception_ptr e) { LogIfFailed("sweep loop", e); });
     for (int i = 0; i < std::max(1, s.options.io_threads); ++i) {
         s.io_threads.emplace_back([&s] { RunIo(s); });
     }
@@ -189,6 +208,7 @@ void Server::Stop(int grace_ms) {
         s.connections.WaitEmpty(std::chrono::steady_clock::now() + kForcedCloseTime);
     }
     s.workers.join();  // a handler still running is waited for: it may hold a transaction
+    asio::post(s.sweeper.get_executor(), [&s] { s.sweeper.cancel(); });
     s.work.reset();
     s.ioc.stop();
     for (std::thread& thread : s.io_threads) thread.join();

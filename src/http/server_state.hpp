@@ -18,6 +18,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -40,6 +41,7 @@ struct ServerState {
           ioc(std::max(1, options.io_threads)),
           acceptor(asio::make_strand(ioc)),
           signals(ioc),
+          sweeper(asio::make_strand(ioc)),
           workers(static_cast<size_t>(std::max(1, options.worker_threads))) {}
 
     const ServerOptions options;
@@ -58,6 +60,7 @@ struct ServerState {
     asio::io_context ioc;
     tcp::acceptor acceptor;
     asio::signal_set signals;
+    asio::steady_timer sweeper;  // closes connections past their deadline (CloseExpired)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> io_threads;
     asio::thread_pool workers;

@@ -184,6 +184,29 @@ TEST_F(ServerTest, ListenAddresses) {
     EXPECT_NE(*port, 0);
 }
 
+TEST_F(ServerTest, AHeaderWithALineBreakIsLeftOut) {
+    Router router;
+    router.Add(Route("GET", "/api/v1/split", [](Request&) {
+        Response response = Response::Json({{"ok", true}});
+        response.AddHeader("Content-Disposition", "attachment\r\nSet-Cookie: planted=1");
+        response.AddHeader("X-Fine", "yes");
+        return response;
+    }));
+    router.Freeze();
+    Server server(options_, router);
+    auto port = server.Start();
+    ASSERT_TRUE(port.ok());
+    TestClient client(*port);
+    auto response = client.Request("GET", "/api/v1/split");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->Header("set-cookie"), "");
+    EXPECT_EQ(response->Header("content-disposition"), "");
+    EXPECT_EQ(response->Header("x-fine"), "yes");
+    EXPECT_EQ(json::parse(response->body), json::parse(R"({"ok":true})"));
+    server.Stop();
+}
+
 TEST_F(ServerTest, SigtermStopsGracefully) {
     StartServer();
     server_->HandleSignals();

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -29,7 +30,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 using std::chrono::milliseconds;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -75,26 +75,37 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
     return request;
 }
 
-BeastResponse ToBeast(Response&& response, const std::string& request_id, unsigned version,
-                      bool keep_alive, bool head) {
-    BeastResponse out;
-    out.version(version == 10 ? 10 : 11);
-    out.result(static_cast<unsigned>(response.status));
-    if (!response.content_type.empty()) {
-        out.set(bhttp::field::content_type, response.content_type);
-    }
-    for (const auto& [name, value] : response.headers) out.insert(name, value);
-    out.set("X-Request-Id", request_id);
-    out.set("X-Content-Type-Options", "nosniff");
-    out.keep_alive(keep_alive);
-    bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
-    if (bodiless) return out;
-    if (head) {
-        out.content_length(response.body.size());
-    } else {
-        out.body() = std::move(response.body);
-        out.prepare_payload();
-    }
+bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != text.npos; }
+
+// The status line and header of `response`, by hand: a few appends to one buffer, much cheaper
+// than building Beast's field list and running its serializer for every answer. Adds
+// X-Request-Id, X-Content-Type-Options, Connection as HTTP/1.0 or 1.1 needs it, and
+// Content-Length (the body's, also for HEAD) unless the status has no body. A header with a
+// line break in its name or value is left out (and logged): it would split the answer.
+std::string WireHead(const Response& response, const std::string& request_id, unsigned version,
+                     bool keep_alive) {
+    std::string out;
+    out.reserve(256);
+    out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status));
+    out.append(" ")
+        .append(bhttp::obsolete_reason(static_cast<bhttp::status>(response.status)))
+        .append("\r\n");
+    auto add = [&out](std::string_view name, std::string_view value) {
+        if (HasLineBreak(name) || HasLineBreak(value)) {
+            spdlog::error("http: header {} left out of an answer: it holds a line break", name);
+            return;
+        }
+        out.append(name).append(": ").append(value).append("\r\n");
+    };
+    if (!response.content_type.empty()) add("Content-Type", response.content_type);
+    for (const auto& [name, value] : response.headers) add(name, value);
+    add("X-Request-Id", request_id);
+    add("X-Content-Type-Options", "nosniff");
+    if (version == 10 && keep_alive) add("Connection", "keep-alive");
+    if (version != 10 && !keep_alive) add("Connection", "close");
+    const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+    if (!bodiless) add("Content-Length", std::to_string(response.body.size()));
+    out.append("\r\n");
     return out;
 }
 
@@ -167,15 +178,15 @@ struct Outcome {
     bool linger = false;  // an error answer: the client may still be sending
 };
 
-// Reads one request (within read_timeout_ms), handles it and writes the response.
+// Reads one request (within read_timeout_ms), handles it and writes the response. Timeouts
+// are the connection's deadline (`scope`), which the registry's sweep enforces by closing it.
 template <class Stream>
 asio::awaitable<Outcome> ServeOne(ServerState& s, Stream& stream, beast::flat_buffer& buffer,
-                                  const std::string& peer) {
-    auto& lowest = beast::get_lowest_layer(stream);
+                                  const std::string& peer, ConnectionScope& scope) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(std::max(s.options.body_limit, s.router.LargestBodyLimit()));
     parser.header_limit(kHeaderLimit);
-    lowest.expires_after(milliseconds(s.options.read_timeout_ms));
+    scope.ExpireAfter(milliseconds(s.options.read_timeout_ms));
     auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
     if (!ec) {
         // The route's own limit (an upload may be larger than the default), known now.
@@ -209,7 +220,7 @@ asio::awaitable<Outcome> ServeOne(ServerState& s, Stream& stream, beast::flat_bu
         response = std::move(*answer);
         outcome.linger = true;
     } else {
-        lowest.expires_never();
+        scope.NeverExpire();
         auto& message = parser.get();
         version = message.version();
         head = message.method() == bhttp::verb::head;
@@ -230,11 +241,14 @@ asio::awaitable<Outcome> ServeOne(ServerState& s, Stream& stream, beast::flat_bu
     }
     outcome.keep_alive =
         outcome.keep_alive && !outcome.linger && !response.close && !s.connections.stopping();
-    BeastResponse out = ToBeast(std::move(response), request_id, version, outcome.keep_alive, head);
+    const std::string wire_head = WireHead(response, request_id, version, outcome.keep_alive);
+    const bool bodiless =
+        head || response.status < 200 || response.status == 204 || response.status == 304;
+    const std::array<asio::const_buffer, 2> wire{
+        asio::buffer(wire_head), asio::buffer(bodiless ? std::string_view() : response.body)};
     // Generous: a phone on a slow link may need a while for the app's scripts.
-    lowest.expires_after(
-        milliseconds(std::max(s.options.idle_timeout_ms, s.options.read_timeout_ms)));
-    auto [write_ec, written] = co_await bhttp::async_write(stream, out, kNoThrow);
+    scope.ExpireAfter(milliseconds(std::max(s.options.idle_timeout_ms, s.options.read_timeout_ms)));
+    auto [write_ec, written] = co_await asio::async_write(stream, wire, kNoThrow);
     if (write_ec) outcome = Outcome{};
     co_return outcome;
 }
@@ -283,11 +297,10 @@ asio::awaitable<void> RunSession(ServerState& s, tcp::socket socket) {
         });
     });
     if (!scope.registered()) co_return;
-    auto& lowest = beast::get_lowest_layer(*stream);
     const auto read_timeout = milliseconds(s.options.read_timeout_ms);
 
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-        lowest.expires_after(read_timeout);
+        scope.ExpireAfter(read_timeout);
         auto [handshake_ec] =
             co_await stream->async_handshake(asio::ssl::stream_base::server, kNoThrow);
         if (handshake_ec) co_return;
@@ -300,7 +313,7 @@ asio::awaitable<void> RunSession(ServerState& s, tcp::socket socket) {
             // Between requests: wait for the first byte under the idle limit (a new connection
             // gets the read limit), then the whole request must arrive within read_timeout_ms.
             if (!registry.SetIdle(scope.id(), true)) co_return;
-            lowest.expires_after(first ? read_timeout : milliseconds(s.options.idle_timeout_ms));
+            scope.ExpireAfter(first ? read_timeout : milliseconds(s.options.idle_timeout_ms));
             auto [read_ec, n] =
                 co_await stream->async_read_some(buffer.prepare(kFirstReadSize), kNoThrow);
             registry.SetIdle(scope.id(), false);
@@ -308,7 +321,7 @@ asio::awaitable<void> RunSession(ServerState& s, tcp::socket socket) {
             buffer.commit(n);
         }
         first = false;
-        Outcome outcome = co_await ServeOne(s, *stream, buffer, peer);
+        Outcome outcome = co_await ServeOne(s, *stream, buffer, peer, scope);
         if (!outcome.keep_alive) {
             co_await CloseGracefully(*stream, outcome.linger);
             co_return;
