@@ -1,8 +1,9 @@
 // bench_ceiling_server: the HTTP stack alone. A minimal Boost.Beast HTTP/1.1 server (coroutines,
 // keep-alive, one io_context on N threads) answering every request with {"ok":true}. What it
 // sustains under bench_loadgen is the ceiling the app's routes are measured against. It has no
-// read timeout (hence no timer per request and no strand per connection): that costs about a
-// fifth of the throughput on 2 cores, and the app's server pays it, so it shows in the ratio.
+// read timeout and no strand per connection; the app's server has both (its timeouts are
+// deadlines swept by one timer, not a timer per operation), and what they cost shows in the
+// ratio.
 #include <charconv>
 #include <cstdio>
 #include <string>
