@@ -16,6 +16,7 @@
 #include "registry/scope_directory.hpp"
 #include "system/system_api.hpp"
 #include "system/system_store.hpp"
+#include "testing/followup/followup_schema.hpp"
 #include "testing/scope_directory.hpp"
 #include "testing/testing_api.hpp"
 #include "testing/testing_schema.hpp"
@@ -31,6 +32,8 @@ void RegisterMigrations(db::MigrationSet& set) {
     set.Add(registry::RegistryStore::Migrations());
     // testing: rounds, sites, tubes, samples, boxes (its permissions need auth's table too).
     set.Add(testing::Migrations());
+    // follow-up: coverage, the missed list, home sampling, health-code requests (issue 6).
+    set.Add(testing::followup::Migrations());
 }
 
 void RegisterEncryptedColumns(auth::EncryptedColumnSet& set) {
