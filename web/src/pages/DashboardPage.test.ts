@@ -1,3 +1,4 @@
+import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, nextTick, type App } from 'vue'
 
@@ -34,7 +35,7 @@ describe('DashboardPage', () => {
     })
 
     const mount = () => {
-        app = createApp(DashboardPage).use(i18n)
+        app = createApp(DashboardPage).use(createPinia()).use(i18n)
         app.mount(root)
     }
     const stateOf = () => root.querySelector('[data-testid="server-state"]')?.getAttribute('data-state')

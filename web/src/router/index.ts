@@ -30,6 +30,14 @@ export function buildRoutes(): RouteRecordRaw[] {
             component: () => import('@/pages/LoginPage.vue'),
             meta: { public: true },
         },
+        // A resident's own results, opened from the link on their code card (issue 7): no
+        // sign-in, no app frame.
+        {
+            path: '/r/:token',
+            name: 'publicResults',
+            component: () => import('@/pages/public/ResidentResultsPage.vue'),
+            meta: { public: true },
+        },
         {
             path: '/',
             component: AppLayout,

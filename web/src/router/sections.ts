@@ -6,16 +6,20 @@ import {
     DataLine,
     DocumentChecked,
     FirstAidKit,
+    Histogram,
     Location,
     Memo,
     PieChart,
     Printer,
     Reading,
+    RefreshLeft,
     Setting,
     Tickets,
     Upload,
     User,
     UserFilled,
+    Warning,
+    WarningFilled,
 } from '@element-plus/icons-vue'
 import type { Component } from 'vue'
 
@@ -40,6 +44,12 @@ export type SectionKey =
     | 'live'
     | 'coverage'
     | 'results'
+    | 'resultsImport'
+    | 'labOverview'
+    | 'resultConflicts'
+    | 'pools'
+    | 'pool'
+    | 'invalidTubes'
     | 'audit'
     | 'system'
     | 'users'
@@ -157,6 +167,56 @@ export const kSections: readonly Section[] = [
     },
     { key: 'coverage', path: '/coverage', icon: PieChart },
     { key: 'results', path: '/results', icon: DocumentChecked },
+    // Results (issue 7): a lab loads result files and sees its overview; community staff review
+    // conflicting results, follow pooled-positive procedures and invalid tubes.
+    {
+        key: 'resultsImport',
+        path: '/results/import',
+        icon: Upload,
+        parent: 'results',
+        permission: 'results.write',
+        page: () => import('@/pages/results/ResultsImportPage.vue'),
+    },
+    {
+        key: 'labOverview',
+        path: '/results/lab',
+        icon: Histogram,
+        parent: 'results',
+        permission: 'lab.overview',
+        page: () => import('@/pages/results/LabOverviewPage.vue'),
+    },
+    {
+        key: 'resultConflicts',
+        path: '/results/conflicts',
+        icon: Warning,
+        parent: 'results',
+        permission: 'results.review',
+        page: () => import('@/pages/results/ConflictsPage.vue'),
+    },
+    {
+        key: 'pools',
+        path: '/results/pools',
+        icon: WarningFilled,
+        parent: 'results',
+        permission: 'pools.read',
+        page: () => import('@/pages/results/PoolsPage.vue'),
+    },
+    {
+        key: 'pool',
+        path: '/results/pools/:id(\\d+)',
+        icon: WarningFilled,
+        hidden: true,
+        permission: 'pools.read',
+        page: () => import('@/pages/results/PoolPage.vue'),
+    },
+    {
+        key: 'invalidTubes',
+        path: '/results/invalid',
+        icon: RefreshLeft,
+        parent: 'results',
+        permission: 'results.read',
+        page: () => import('@/pages/results/InvalidTubesPage.vue'),
+    },
     { key: 'audit', path: '/audit', icon: Memo, permission: 'audit.read', page: () => import('@/pages/AuditPage.vue') },
     { key: 'system', path: '/system', icon: Setting },
     {

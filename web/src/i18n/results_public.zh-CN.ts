@@ -1,0 +1,45 @@
+// The texts of the residents' own page (/r/:token, no login), under `publicResults.`, loaded
+// with that page only (i18n/results_public.ts). Same keys in results_public.en.ts.
+const publicResultsZhCN = {
+    title: '我的核酸检测结果',
+    me: '本人',
+    household: '同户家人',
+    sampledAt: '采样时间',
+    reportedAt: '出结果时间',
+    turnaround: '用时',
+    hoursMinutes: '{hours} 小时 {minutes} 分钟',
+    minutes: '{minutes} 分钟',
+    value: {
+        negative: '阴性',
+        positive: '阳性',
+        invalid: '无效，需重新采样',
+        none: '待出结果',
+    },
+    status: {
+        pending_retest: '待单采复核',
+        cleared: '复核阴性，已解除',
+        case: '复核阳性，请听从工作人员安排',
+    },
+    stayHomeTitle: '待单采复核 — 请居家等待',
+    stayHome: '您所在的混管检测结果为阳性，需要单管复核。请留在家中，不要外出，工作人员将尽快上门采样。',
+    memberStayHome: '{name}：待单采复核，须居家等待',
+    noResults: '暂无检测记录',
+    homeSampling: '申请上门采样',
+    homeSamplingTitle: '申请上门采样',
+    homeSamplingHint: '行动不便、居家隔离或需要照护时，可申请工作人员上门采样。',
+    notePlaceholder: '说明（可选），如：老人卧床',
+    send: '提交申请',
+    cancel: '取消',
+    sending: '正在提交…',
+    requested: '已提交申请，工作人员会尽快与您联系。',
+    invalidCode: '无效或已失效的二维码',
+    invalidDetail: '请使用最新的居民码，或联系社区工作人员。',
+    later: '请稍后再试',
+    laterDetail: '访问过于频繁，请稍等片刻再打开本页。',
+    failed: '暂时无法加载，请检查网络后重试',
+    retry: '重试',
+    loading: '正在加载…',
+    privacy: '本页只显示本人及同户家人的结果。请勿转发此链接。',
+}
+
+export default publicResultsZhCN
