@@ -265,6 +265,7 @@ export interface PublicResult {
 
 export interface PublicPerson {
     name: string
+    status?: MemberStatus | null // the person's mark, e.g. pending_retest: must stay home
     results: PublicResult[]
 }
 

@@ -40,10 +40,11 @@ describe('the residents’ own page', () => {
             household: [
                 { name: '李*', results: [result(2, 'pending_retest')] },
                 { name: '王*', results: [result(2)] },
+                { name: '赵*', status: 'pending_retest', results: [] },
             ],
         }
         expect(isPendingRetest(data.resident)).toBe(false)
-        expect(householdPendingRetest(data)).toEqual(['李*'])
+        expect(householdPendingRetest(data)).toEqual(['李*', '赵*'])
     })
 
     it('writes times without the year of this year', () => {

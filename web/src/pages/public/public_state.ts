@@ -28,7 +28,7 @@ export function newestFirst(results: readonly PublicResult[]): PublicResult[] {
 }
 
 export function isPendingRetest(person: PublicPerson): boolean {
-    return person.results.some((r) => r.status === 'pending_retest')
+    return person.status === 'pending_retest' || person.results.some((r) => r.status === 'pending_retest')
 }
 
 // The household's members who must stay home (pending a single-tube retest), by masked name.

@@ -86,6 +86,8 @@ describe('results format', () => {
     it("follows an alert's own link only inside the app", () => {
         const alert = (overrides: Partial<Alert>): Alert => ({ kind: 'pooled_positive', id: 4, community_id: 1, title: 'x', at: 0, link: null, ...overrides })
         expect(alertLink(alert({ link: '/results/pools/4' }))).toBe('/results/pools/4')
+        expect(alertLink(alert({ link: '/pools/5' }))).toBe('/results/pools/5')
+        expect(alertLink(alert({ kind: 'case', link: '/residents/12' }))).toBe('/residents/12')
         expect(alertLink(alert({ link: 'https://evil.example/' }))).toBe('/results/pools/4')
         expect(alertLink(alert({ link: '//evil.example/' }))).toBe('/results/pools/4')
         expect(alertLink(alert({ link: '/api/v1/pools/4' }))).toBe('/results/pools/4')

@@ -54,10 +54,13 @@ export function fileProblem(name: string, size: number, types: readonly string[]
     return null
 }
 
-// The page an alert leads to: the server's link when it is a path of this app, else the page
-// of its kind.
+// The page an alert leads to: the server's link when it is a path of this app (the server
+// names a procedure `/pools/N`, which this app shows at /results/pools/N), else the page of
+// its kind.
 export function alertLink(alert: Alert): string {
     const link = alert.link
+    const pool = typeof link === 'string' ? /^\/pools\/(\d+)$/.exec(link) : null
+    if (pool) return `/results/pools/${pool[1]}`
     if (typeof link === 'string' && link.startsWith('/') && !link.startsWith('//') && !link.startsWith('/\\') && !link.startsWith('/api/')) {
         return link
     }
