@@ -1,7 +1,11 @@
 // bench_loadgen: HTTP load against this machine, closed loop (saturation) or open loop at a fixed
 // rate (latency from the scheduled time, so queueing counts). See bench/README.md.
 #include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +16,7 @@
 #include "bench/lib/load_engine.hpp"
 #include "bench/lib/load_report.hpp"
 #include "bench/lib/loopback_target.hpp"
+#include "bench/lib/sampling_scenario.hpp"
 #include "bench/lib/template_scenario.hpp"
 
 namespace {
@@ -38,6 +43,7 @@ int main(int argc, char** argv) {
     std::string post_path;
     std::string body;
     std::vector<std::string> header_lines;
+    std::string sampling_plan;
     bool json = false;
     cli.add_option("--url", urls,
                    "http://127.0.0.1:PORT (or localhost, [::1]); repeat to share the connections "
@@ -48,6 +54,11 @@ int main(int argc, char** argv) {
     cli.add_option("--body", body, "POST body template: {key} {seq} {conn} are expanded")
         ->needs(post);
     get->excludes(post);
+    auto* sampling = cli.add_option(
+        "--sampling", sampling_plan,
+        "scanners at sampling tables: open a tube, scan codes until it is full, next tube; the "
+        "plan file names the tables, rounds and codes (bench/README.md)");
+    sampling->excludes(get)->excludes(post);
     cli.add_option("--header", header_lines, "'Name: value', repeatable, placeholders allowed");
     cli.add_option("-c,--connections", options.connections, "concurrent keep-alive connections")
         ->capture_default_str()
@@ -86,8 +97,8 @@ int main(int argc, char** argv) {
         }
         options.targets.push_back(std::move(*target));
     }
-    if (get_path.empty() && post_path.empty()) {
-        std::fprintf(stderr, "bench_loadgen: give --get PATH or --post PATH\n");
+    if (get_path.empty() && post_path.empty() && sampling_plan.empty()) {
+        std::fprintf(stderr, "bench_loadgen: give --get PATH, --post PATH or --sampling PLAN\n");
         return 2;
     }
     std::vector<std::pair<std::string, std::string>> headers;
@@ -104,18 +115,45 @@ int main(int argc, char** argv) {
     }
     if (options.run_id.empty()) options.run_id = RandomRunId();
 
-    const bool is_post = !post_path.empty();
-    bulwark::bench::TemplateScenario scenario(is_post ? "POST" : "GET",
-                                              is_post ? post_path : get_path, body, headers);
-    auto report = bulwark::bench::RunLoad(options, scenario);
+    std::unique_ptr<bulwark::bench::Scenario> scenario;
+    bulwark::bench::SamplingScenario* sampling_scenario = nullptr;
+    if (!sampling_plan.empty()) {
+        std::ifstream in(sampling_plan);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto plan = bulwark::bench::ParseSamplingPlan(text.str());
+        if (!in.is_open() || !plan) {
+            std::fprintf(stderr, "bench_loadgen: %s: %s\n", sampling_plan.c_str(),
+                         !in.is_open() ? "cannot read" : plan.error().message.c_str());
+            return 2;
+        }
+        auto made = std::make_unique<bulwark::bench::SamplingScenario>(std::move(*plan));
+        sampling_scenario = made.get();
+        scenario = std::move(made);
+    } else {
+        const bool is_post = !post_path.empty();
+        scenario = std::make_unique<bulwark::bench::TemplateScenario>(
+            is_post ? "POST" : "GET", is_post ? post_path : get_path, body, headers);
+    }
+    auto report = bulwark::bench::RunLoad(options, *scenario);
     if (!report) {
         std::fprintf(stderr, "bench_loadgen: %s\n", report.error().message.c_str());
         return 1;
     }
+    std::map<std::string, uint64_t> refusals;
+    if (sampling_scenario != nullptr) refusals = sampling_scenario->Refusals();
     if (json) {
-        std::printf("%s\n", boost::json::serialize(bulwark::bench::ReportToJson(*report)).c_str());
+        boost::json::object out = bulwark::bench::ReportToJson(*report);
+        boost::json::object refused;
+        for (const auto& [why, count] : refusals) refused[why] = count;
+        out["refusals"] = std::move(refused);
+        std::printf("%s\n", boost::json::serialize(out).c_str());
     } else {
         std::printf("%s", bulwark::bench::ReportToText(*report).c_str());
+        for (const auto& [why, count] : refusals) {
+            std::printf("refused    %llu x %s\n", static_cast<unsigned long long>(count),
+                        why.c_str());
+        }
     }
     return 0;
 }

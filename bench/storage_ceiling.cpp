@@ -1,5 +1,9 @@
 // bench_storage_ceiling: the storage ceiling of the durable write route. Inserts the rows that
 // POST /api/v1/client-errors stores, with the same statement (SystemStore::RecordClientError),
+// or with `--rows scan` the rows of an accepted scan (POST /api/v1/sampling/scans) with the same
+// store calls: the sample, the tube's count (and its close at the pool size), the live counter,
+// the chained audit row and the answer under the key, plus a tube opened per pool as the scanner
+// does (`--pool-size`),
 // into a fresh database of the same driver with the same durability (SQLite: WAL with
 // synchronous=FULL; PostgreSQL: synchronous_commit on), through src/db, but without HTTP,
 // sessions, JSON or a queue: `--threads` writers each commit transactions of `--rows-per-commit`
@@ -23,11 +27,18 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "auth/account_store.hpp"
+#include "auth/audit_key.hpp"
+#include "auth/audit_log.hpp"
 #include "bench/lib/latency_histogram.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "db/testing/temp_database.hpp"
 #include "system/system_store.hpp"
+#include "testing/model.hpp"
+#include "testing/request_store.hpp"
+#include "testing/sampling_store.hpp"
+#include "testing/testing_schema.hpp"
 
 namespace {
 
@@ -40,6 +51,8 @@ struct Options {
     int threads = 1;
     int rows_per_commit = 64;
     double duration_s = 3;
+    std::string rows = "client_error";  // or "scan"
+    int pool_size = 10;
 };
 
 struct WriterResult {
@@ -58,13 +71,103 @@ bulwark::system::ClientError RowFor(int writer, uint64_t n) {
             .received_at = 1'700'000'000'000};
 }
 
+// A scanner's table that the scan rows go to: writer w, n-th scan. Tube opened every pool.
+struct ScanWriter {
+    int64_t tube_id = 0;
+    int filled = 0;
+};
+
+constexpr int64_t kRound = 1;
+constexpr int64_t kSite = 1;
+constexpr int64_t kAt = 1'700'000'000'000;
+
+// The writes of one accepted scan, as SamplingService::Scan and Idempotency::Apply make them
+// (the answer's body is of the same size as a real one).
+Status WriteScan(bulwark::db::Session& s, const Options& o, int writer, uint64_t n, ScanWriter& w) {
+    namespace t = bulwark::testing;
+    const int64_t table = writer + 1;
+    const std::string tag = std::to_string(writer) + "-" + std::to_string(n);
+    if (w.tube_id == 0 || w.filled >= o.pool_size) {
+        t::Tube tube{.round_id = kRound,
+                     .site_id = kSite,
+                     .table_id = table,
+                     .barcode = "C" + tag,
+                     .pool_size = o.pool_size,
+                     .opened_at = kAt,
+                     .opened_by = 1};
+        ASSIGN_OR_RETURN(auto id, t::SamplingStore::InsertTube(s, tube));
+        if (!id) return bulwark::Internal("tube not inserted");
+        RETURN_IF_ERROR(t::SamplingStore::Count(s, {.round_id = kRound,
+                                                    .site_id = kSite,
+                                                    .table_id = table,
+                                                    .hour_start = kAt,
+                                                    .shard = s.connection_slot(),
+                                                    .tubes_opened = 1}));
+        w = {*id, 0};
+    }
+    const t::Sample sample{.round_id = kRound,
+                           .resident_id = static_cast<int64_t>(n) * 64 + writer + 1,
+                           .tube_id = w.tube_id,
+                           .site_id = kSite,
+                           .table_id = table,
+                           .scanned_at = kAt,
+                           .received_at = kAt,
+                           .scanned_by = 1};
+    ASSIGN_OR_RETURN(auto sample_id, t::SamplingStore::InsertSample(s, sample));
+    if (!sample_id) return bulwark::Internal("sample not inserted");
+    ASSIGN_OR_RETURN(auto count, t::SamplingStore::AddSwab(s, w.tube_id));
+    if (!count) return bulwark::Internal("tube full");
+    w.filled = *count;
+    const bool closes = *count >= o.pool_size;
+    if (closes) {
+        ASSIGN_OR_RETURN(bool closed, t::SamplingStore::CloseTube(s, w.tube_id, kAt));
+        if (!closed) return bulwark::Internal("tube not closed");
+    }
+    RETURN_IF_ERROR(t::SamplingStore::Count(s, {.round_id = kRound,
+                                                .site_id = kSite,
+                                                .table_id = table,
+                                                .hour_start = kAt,
+                                                .shard = s.connection_slot(),
+                                                .samples = 1,
+                                                .tubes_closed = closes ? 1 : 0}));
+    bulwark::auth::AuditEntry audit{.user_id = 1,
+                                    .username = "bench",
+                                    .role = "scanner",
+                                    .scope = "community:1",
+                                    .action = "sampling.scan",
+                                    .subject_kind = "resident",
+                                    .subject_id = sample.resident_id,
+                                    .detail = "{\"sample_id\":" + std::to_string(*sample_id) +
+                                              ",\"tube_id\":" + std::to_string(w.tube_id) + "}",
+                                    .client_address = "127.0.0.1",
+                                    .request_id = "0123456789abcdef",
+                                    .at = kAt};
+    RETURN_IF_ERROR(bulwark::auth::AuditLog::Append(s, audit));
+    ASSIGN_OR_RETURN(bool stored, t::RequestStore::Insert(s, {.key = "scan-ceiling-" + tag,
+                                                              .user_id = 1,
+                                                              .kind = "scan",
+                                                              .hash = std::string(16, 'h'),
+                                                              .status = 201,
+                                                              .body = std::string(330, 'b'),
+                                                              .created_at = kAt}));
+    if (!stored) return bulwark::Internal("key not stored");
+    return bulwark::Ok();
+}
+
 void Write(bulwark::db::Database& db, const Options& o, int writer, Clock::time_point deadline,
            WriterResult& out) {
     uint64_t n = 0;
+    ScanWriter scan_writer;
     while (Clock::now() < deadline) {
         const auto start = Clock::now();
+        const ScanWriter before = scan_writer;
         Status status = db.Write([&](bulwark::db::Session& s) -> Status {
+            scan_writer = before;  // a retried transaction starts from the same tube
             for (int i = 0; i < o.rows_per_commit; ++i) {
+                if (o.rows == "scan") {
+                    RETURN_IF_ERROR(WriteScan(s, o, writer, n + i, scan_writer));
+                    continue;
+                }
                 auto stored =
                     bulwark::system::SystemStore::RecordClientError(s, RowFor(writer, n + i));
                 if (!stored.ok()) return stored.error();
@@ -98,6 +201,10 @@ int main(int argc, char** argv) {
     cli.add_option("--rows-per-commit", o.rows_per_commit, "rows in each transaction")
         ->check(CLI::Range(1, 100000));
     cli.add_option("-d,--duration", o.duration_s, "seconds")->check(CLI::PositiveNumber);
+    cli.add_option("--rows", o.rows, "client_error (the write route's) or scan (a scan's)")
+        ->check(CLI::IsMember({"client_error", "scan"}));
+    cli.add_option("--pool-size", o.pool_size, "with --rows scan: scans per tube")
+        ->check(CLI::Range(1, 20));
     cli.add_flag("--json", json, "print one JSON object");
     CLI11_PARSE(cli, argc, argv);
     spdlog::set_level(spdlog::level::warn);  // stdout is for the result
@@ -117,6 +224,12 @@ int main(int argc, char** argv) {
         }
         bulwark::db::MigrationSet migrations;
         migrations.Add(bulwark::system::Migrations());
+        if (o.rows == "scan") {
+            bulwark::auth::AuditLog::UseKey(bulwark::auth::AuditKey::Random());
+            migrations.Add(bulwark::auth::AuditLog::Migrations());
+            migrations.Add(bulwark::auth::AccountMigrations());
+            migrations.Add(bulwark::testing::Migrations());
+        }
         if (auto migrated = bulwark::db::Migrate(**db, migrations); !migrated.ok()) {
             std::fprintf(stderr, "bench_storage_ceiling: %s\n", migrated.error().message.c_str());
             return 1;
@@ -148,6 +261,7 @@ int main(int argc, char** argv) {
         const auto& h = all.commit_latency;
         if (json) {
             boost::json::object report{{"driver", o.driver},
+                                       {"rows_kind", o.rows},
                                        {"threads", o.threads},
                                        {"rows_per_commit", o.rows_per_commit},
                                        {"elapsed_s", elapsed},

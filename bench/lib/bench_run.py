@@ -27,6 +27,8 @@ QUICK_DURATION_S = 3
 # The account the write load signs in with (created by `bulwark user add` before the start).
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-password-1"
+# The administrator that sets the sampling load up (sites, rounds) through the API.
+BENCH_ADMIN = "bench-admin"
 # With --db postgres, this many `bulwark serve` processes share the one database.
 POSTGRES_SERVERS = 2
 
@@ -46,6 +48,7 @@ class Bench:
         self.tmp = tmp
         self.data_dir = tmp / "app-data"
         self.rows = {}
+        self.admin_login = (BENCH_ADMIN, BENCH_PASSWORD)  # sets the sampling load up
         self.load_average = os.getloadavg()  # 1, 5 and 15 minutes: others' work skews figures
         self._pg_server = None
         self._db_url = None
@@ -112,6 +115,9 @@ class Bench:
             self.run_bulwark("user", "add", "--username", BENCH_USER, "--role", "scanner",
                              "--scope", "community:1", "--password-stdin",
                              stdin=BENCH_PASSWORD + "\n")
+            self.run_bulwark("user", "add", "--username", BENCH_ADMIN, "--role", "administrator",
+                             "--scope", "street:1", "--password-stdin",
+                             stdin=BENCH_PASSWORD + "\n")
             argv = [binary, "--data", self.data_dir]
             if self.database_url():
                 argv += ["--db", self.database_url()]
@@ -133,14 +139,14 @@ class Bench:
         return ["--cookie-from-login", "/api/v1/auth/login", "--login-body", body,
                 "--sessions", 2 if self.quick else 8]
 
-    def load(self, urls, *args):
-        """Closed loop, CONNECTIONS connections (shared among `urls` when a list), for the
-        run's duration; returns the report. Errors and non-2xx answers are noted: the figure is
-        still printed, so look at them."""
+    def load(self, urls, *args, connections=CONNECTIONS):
+        """Closed loop (unless args say --rate), `connections` connections (shared among `urls`
+        when a list), for the run's duration; returns the report. Errors and non-2xx answers are
+        noted: the figure is still printed, so look at them."""
         shown = urls if isinstance(urls, str) else " ".join(urls)
         note(f"loading {shown} {' '.join(map(str, args))} for {self.duration_s} s")
         report = run_loadgen(self.binary("bench/bench_loadgen"), urls, self.duration_s,
-                             "--connections", CONNECTIONS, "--threads", LOADGEN_THREADS, *args)
+                             "--connections", connections, "--threads", LOADGEN_THREADS, *args)
         bad = report["completed"] - report["status_2xx"]
         if report["errors"] or bad or not report["status_2xx"]:
             note(f"warning: {report['status_2xx']} 2xx, {bad} other answers, "

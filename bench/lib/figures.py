@@ -6,11 +6,14 @@ rows/s, coverage query), write a function here and list it in FIGURES; bench/REA
 each figure means.
 """
 
+import json
+import math
 import os
 import re
+import time
 from dataclasses import dataclass
 
-from harness import HarnessError, note, run_json
+from harness import ApiClient, HarnessError, note, query_column, run_json
 
 MIB = 1024 * 1024
 # The write load's body: the same row as bench_storage_ceiling inserts (a fresh key each).
@@ -125,4 +128,144 @@ def app_memory(bench):
     return rows
 
 
-FIGURES = [http_ceiling, storage_ceiling, generate, app_healthz, app_write, app_memory]
+# The sampling load (issues 5 and 8): scanners at tables, each connection one table.
+SCAN_POOL_SIZE = 10
+SCAN_OPEN_LOOP_RATE = 10_000   # scans/s offered in the open loop (issue 5's figure)
+SCAN_OPEN_LOOP_CONNECTIONS = 256
+SCAN_MAX_RATE = 40_000         # scans/s a closed loop could reach at most: sizes its rounds
+TABLES_PER_SITE = 64
+SCAN_COMMUNITY = 1             # the bench account's scope (community:1)
+
+
+def _sampling_world(bench):
+    """Sites with enough tables for every connection of the sampling loads, and the code tokens
+    of the residents of community 1 (as their printed cards carry them). Made once."""
+    if getattr(bench, "_sampling", None):
+        return bench._sampling
+    apps = bench.apps()
+    admin = ApiClient(apps[0].url, *bench.admin_login)
+    tables = []
+    for site_no in range(math.ceil(SCAN_OPEN_LOOP_CONNECTIONS / TABLES_PER_SITE)):
+        site = admin.post("/api/v1/sites", {
+            "community_id": SCAN_COMMUNITY, "name": f"压测采样点{site_no + 1}",
+            "tables": [{"name": f"{t + 1}号台"} for t in range(TABLES_PER_SITE)]})
+        tables += [[site["id"], table["id"]] for table in site["tables"]]
+    codes = query_column(bench.database_url(), bench.data_dir / "bulwark.db",
+                         f"SELECT code_token FROM residents WHERE community_id = {SCAN_COMMUNITY}"
+                         " ORDER BY id")
+    if len(codes) < SCAN_POOL_SIZE:
+        raise HarnessError(f"community {SCAN_COMMUNITY} has {len(codes)} residents: too few")
+    bench._sampling = {"admin": admin, "tables": tables, "codes": codes,
+                       "sites": sorted({site for site, _ in tables}), "rounds_made": 0}
+    return bench._sampling
+
+
+def _sampling_plan(bench, scans):
+    """A plan file for one load of at most `scans` scans: fresh rounds (open now, pool
+    SCAN_POOL_SIZE, over community 1, at every benchmark site), enough that no resident is
+    scanned twice in a round."""
+    world = _sampling_world(bench)
+    usable = len(world["codes"]) // SCAN_POOL_SIZE * SCAN_POOL_SIZE
+    now = int(time.time() * 1000)
+    rounds = []
+    for _ in range(max(1, math.ceil(scans / usable))):
+        world["rounds_made"] += 1
+        created = world["admin"].post("/api/v1/rounds", {
+            "community_id": SCAN_COMMUNITY, "name": f"压测轮次{world['rounds_made']}",
+            "kind": "whole", "scope": {"kind": "community"}, "starts_at": now - 3_600_000,
+            "ends_at": now + 6 * 3_600_000, "pool_size": SCAN_POOL_SIZE,
+            "site_ids": world["sites"]})
+        rounds.append(created["id"])
+    path = bench.tmp / f"sampling-plan-{world['rounds_made']}.json"
+    path.write_text(json.dumps({"tables": world["tables"], "rounds": rounds,
+                                "pool_size": SCAN_POOL_SIZE, "codes": world["codes"]}))
+    return path
+
+
+def _scan_load(bench, scans, *args, connections):
+    """One sampling load on every app server; returns (report, its "scan" label)."""
+    plan = _sampling_plan(bench, scans)
+    report = bench.load([app.url for app in bench.apps()], "--sampling", plan, *args,
+                        *bench.login_args(), connections=connections)
+    labels = report.get("by_label", {})
+    scan = labels.get("scan", {"completed": 0, "status_2xx": 0, "ok_per_s": 0,
+                               "latency_ms": {"p50": None, "p99": None, "p99_9": None}})
+    if report.get("refusals"):
+        note(f"refused: {report['refusals']}")
+    return report, scan
+
+
+def scan_storage_ceiling(bench):
+    """The storage alone for scans: the rows of an accepted scan (sample, tube count, live
+    counter, chained audit row, stored answer, a tube per pool) inserted durably into a fresh
+    database of the same driver, as many in flight as the load has connections."""
+    binary = bench.binary("bench/bench_storage_ceiling")
+    if binary is None or bench.bulwark() is None:
+        return []
+    threads = 8 if bench.db == "postgres" else 1
+    env = None
+    if bench.db == "postgres":
+        env = dict(os.environ, BULWARK_TEST_PG=bench.postgres_server())
+    note(f"inserting scan rows for {bench.duration_s} s ({threads} writers)")
+    try:
+        report = run_json("bench_storage_ceiling",
+                          [binary, "--db", bench.db, "--rows", "scan", "--pool-size",
+                           SCAN_POOL_SIZE, "--threads", threads, "--rows-per-commit",
+                           64 // threads, "--duration", bench.duration_s, "--json"],
+                          bench.duration_s + 60, env=env)
+    except HarnessError as error:  # an older tool without --rows scan: the loads still run
+        note(f"skipping the scan storage ceiling: {error}")
+        return []
+    return [
+        Row("scan_storage_ceiling_rps", report["rows_per_s"], "scans/s"),
+        Row("scan_commit_p50", report["commit_latency_ms"]["p50"], "ms"),
+        Row("scan_commit_p99", report["commit_latency_ms"]["p99"], "ms"),
+    ]
+
+
+def app_sampling(bench):
+    """Scanners at tables (bench_loadgen --sampling): closed loop at saturation with 64 tables,
+    then open loop at SCAN_OPEN_LOOP_RATE scans/s offered (and, when that is not held, at 70% of
+    the saturation rate)."""
+    if not bench.apps():
+        return []
+    closed, scan = _scan_load(bench, SCAN_MAX_RATE * bench.duration_s, connections=64)
+    scan_rps = scan["status_2xx"] / closed["elapsed_s"]
+    requests_rps = closed["status_2xx"] / closed["elapsed_s"]
+    rows = [
+        Row("scan_rps", scan_rps, "scans/s", bench.value("scan_storage_ceiling_rps")),
+        Row("scan_requests_rps", requests_rps, "requests/s", bench.value("ceiling_get_rps")),
+        Row("scan_p50", scan["latency_ms"]["p50"], "ms", bench.value("scan_commit_p50")),
+        Row("scan_p99", scan["latency_ms"]["p99"], "ms", bench.value("scan_commit_p99")),
+        Row("scan_p999", scan["latency_ms"]["p99_9"], "ms"),
+    ]
+
+    def open_loop(offered, prefix):
+        # Tube opens are 1 request in pool + 1: the schedule carries them on top of the scans.
+        rate = offered * (SCAN_POOL_SIZE + 1) / SCAN_POOL_SIZE
+        report, scan = _scan_load(bench, offered * bench.duration_s * 1.1 + 10_000,
+                                  "--rate", round(rate), connections=SCAN_OPEN_LOOP_CONNECTIONS)
+        accepted = scan["status_2xx"] / report["elapsed_s"]
+        held = (report["unsent"] == 0 and report["errors"] == 0 and
+                scan["status_2xx"] >= 0.99 * offered * bench.duration_s)
+        note(f"open loop at {offered} scans/s: {accepted:.0f} accepted/s, "
+             f"p99 {scan['latency_ms']['p99']} ms, {report['unsent']} unsent "
+             f"({'held' if held else 'not held'})")
+        return held, [
+            Row(f"{prefix}_offered", offered, "scans/s"),
+            Row(f"{prefix}_rps", accepted, "scans/s", offered),
+            Row(f"{prefix}_p99", scan["latency_ms"]["p99"], "ms"),
+            Row(f"{prefix}_p999", scan["latency_ms"]["p99_9"], "ms"),
+        ]
+
+    held, open_rows = open_loop(SCAN_OPEN_LOOP_RATE, "scan_open")
+    rows += open_rows
+    if not held:
+        lower = int(scan_rps * 0.7 // 100 * 100)
+        if 0 < lower < SCAN_OPEN_LOOP_RATE:
+            rows += open_loop(lower, "scan_held")[1]
+    return rows
+
+
+FIGURES = [http_ceiling, storage_ceiling, generate, app_healthz, app_write, scan_storage_ceiling,
+           app_sampling, app_memory]

@@ -7,6 +7,7 @@ exception, or on SIGINT/SIGTERM/SIGHUP), and dies with the harness if it is kill
 
 import atexit
 import ctypes
+import http.cookiejar
 import json
 import os
 import re
@@ -15,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -194,3 +197,43 @@ def start_postgres(state_dir):
     if done.returncode != 0 or not match:
         raise HarnessError(f"scripts/pg start failed ({done.returncode}): {done.stderr.strip()}")
     return match.group(1)
+
+
+class ApiClient:
+    """A signed-in client of the app's JSON API (cookies and the CSRF header), for setting a
+    benchmark up: sites, rounds. Not for load."""
+
+    def __init__(self, base_url, username, password):
+        self.base_url = base_url
+        self._cookies = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self._cookies))
+        self.post("/api/v1/auth/login", {"username": username, "password": password})
+
+    def post(self, path, body):
+        """POSTs JSON; returns the parsed answer. A non-2xx answer raises HarnessError."""
+        headers = {"Content-Type": "application/json"}
+        for cookie in self._cookies:
+            if cookie.name == "bulwark_csrf":
+                headers["X-CSRF-Token"] = cookie.value
+        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
+                                         headers=headers, method="POST")
+        try:
+            with self._opener.open(request, timeout=30) as answer:
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise HarnessError(f"POST {path} answered {error.code}: "
+                               f"{error.read().decode(errors='replace')[:300]}") from None
+
+
+def query_column(db_url, sqlite_path, sql):
+    """The first column of `sql` on the app's database: PostgreSQL through psql when db_url is
+    set, else the SQLite file (read-only). A list of strings."""
+    if db_url:
+        done = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db_url,
+                               "-c", sql], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise HarnessError(f"psql failed: {done.stderr.strip()}")
+        return done.stdout.split()
+    import sqlite3
+    with sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True) as connection:
+        return [str(row[0]) for row in connection.execute(sql)]

@@ -49,6 +49,7 @@ struct ThreadStats {
     uint64_t acked = 0, acked_write_failures = 0;
     std::map<std::string, uint64_t> error_kinds;
     LatencyHistogram latency;
+    std::map<std::string, LabelReport> by_label;
 
     void CountError(std::string kind) {
         ++errors;
@@ -266,12 +267,18 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
         }
         backoff = kFirstBackoff;
 
-        const auto latency = Clock::now() - intended;
-        st.latency.Record(static_cast<uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+        const auto latency = static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - intended).count());
+        st.latency.Record(latency);
         ++st.completed;
         const unsigned status = parser.get().result_int();
         CountStatus(st, status);
+        if (!request.label.empty()) {
+            LabelReport& label = st.by_label[request.label];
+            ++label.completed;
+            if (status / 100 == 2) ++label.status_2xx;
+            label.latency.Record(latency);
+        }
         shared.scenario.OnResponse(c.state, request,
                                    Response{.status = status, .body = parser.get().body()});
         if (status / 100 == 2 && !request.idempotency_key.empty() && shared.acked.is_open()) {
@@ -404,6 +411,12 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
         report.acked_write_failures += st.acked_write_failures;
         for (auto& [kind, count] : st.error_kinds) report.error_kinds[kind] += count;
         report.latency.Merge(st.latency);
+        for (auto& [name, label] : st.by_label) {
+            LabelReport& all = report.by_label[name];
+            all.completed += label.completed;
+            all.status_2xx += label.status_2xx;
+            all.latency.Merge(label.latency);
+        }
     }
     return report;
 }

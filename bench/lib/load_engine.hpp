@@ -35,6 +35,13 @@ struct LoadOptions {
     std::string acked_file;  // when set: keys of 2xx answers are appended here
 };
 
+// The answers and latency of the requests of one label (Request::label).
+struct LabelReport {
+    uint64_t completed = 0;
+    uint64_t status_2xx = 0;
+    LatencyHistogram latency;  // nanoseconds
+};
+
 struct LoadReport {
     bool open_loop = false;
     double rate = 0;
@@ -55,6 +62,7 @@ struct LoadReport {
     uint64_t acked_write_failures = 0;
     std::map<std::string, uint64_t> error_kinds;  // error message -> count
     LatencyHistogram latency;                     // nanoseconds, answered requests only
+    std::map<std::string, LabelReport> by_label;  // requests that carried a label
 
     double Throughput() const { return elapsed_s > 0 ? completed / elapsed_s : 0; }
 };

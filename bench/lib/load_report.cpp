@@ -20,15 +20,20 @@ std::string Format(const char* format, auto... args) {
     return line;
 }
 
+boost::json::object LatencyJson(const LatencyHistogram& h) {
+    boost::json::object latency;
+    for (const auto& [name, q] : kQuantiles) {
+        latency[name] = Millis(static_cast<double>(h.ValueAtQuantile(q)));
+    }
+    latency["max"] = Millis(static_cast<double>(h.max()));
+    latency["mean"] = Millis(h.Mean());
+    return latency;
+}
+
 }  // namespace
 
 boost::json::object ReportToJson(const LoadReport& r) {
-    boost::json::object latency;
-    for (const auto& [name, q] : kQuantiles) {
-        latency[name] = Millis(static_cast<double>(r.latency.ValueAtQuantile(q)));
-    }
-    latency["max"] = Millis(static_cast<double>(r.latency.max()));
-    latency["mean"] = Millis(r.latency.Mean());
+    boost::json::object latency = LatencyJson(r.latency);
 
     boost::json::object kinds;
     for (const auto& [kind, count] : r.error_kinds) kinds[kind] = count;
@@ -58,6 +63,15 @@ boost::json::object ReportToJson(const LoadReport& r) {
     json["throughput_rps"] = std::round(r.Throughput() * 10) / 10;
     json["latency_ms"] = std::move(latency);
     json["error_kinds"] = std::move(kinds);
+    boost::json::object labels;
+    for (const auto& [name, label] : r.by_label) {
+        const double elapsed = r.elapsed_s > 0 ? r.elapsed_s : 1;
+        labels[name] = {{"completed", label.completed},
+                        {"status_2xx", label.status_2xx},
+                        {"ok_per_s", std::round(label.status_2xx / elapsed * 10) / 10},
+                        {"latency_ms", LatencyJson(label.latency)}};
+    }
+    json["by_label"] = std::move(labels);
     return json;
 }
 
@@ -91,6 +105,17 @@ std::string ReportToText(const LoadReport& r) {
         text += Format(" %s %.3f", name, Millis(static_cast<double>(r.latency.ValueAtQuantile(q))));
     }
     text += Format(" max %.3f\n", Millis(static_cast<double>(r.latency.max())));
+    for (const auto& [name, label] : r.by_label) {
+        text += Format("%-10s %llu answered, %llu 2xx (%.0f/s); ms", name.c_str(),
+                       static_cast<unsigned long long>(label.completed),
+                       static_cast<unsigned long long>(label.status_2xx),
+                       r.elapsed_s > 0 ? label.status_2xx / r.elapsed_s : 0.0);
+        for (const auto& [qname, q] : kQuantiles) {
+            text += Format(" %s %.3f", qname,
+                           Millis(static_cast<double>(label.latency.ValueAtQuantile(q))));
+        }
+        text += "\n";
+    }
     if (r.acked > 0 || r.acked_write_failures > 0) {
         text += Format("acked keys %llu written, %llu failed writes\n",
                        static_cast<unsigned long long>(r.acked),

@@ -18,6 +18,9 @@ struct Request {
     std::string body;
     // Set when the request carries an idempotency key: a 2xx answer appends it to --acked-file.
     std::string idempotency_key;
+    // When set, the report also counts this request's answers and latency under this name
+    // (LoadReport::by_label): "scan" and "open_tube" apart in one load.
+    std::string label;
 };
 
 // What came back; body is valid only during OnResponse.
