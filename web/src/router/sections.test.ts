@@ -23,6 +23,13 @@ describe('sections', () => {
             'lab',
             'live',
             'coverage',
+            'roundCoverage',
+            'missed',
+            'myFollowups',
+            'homeSampling',
+            'repeatedMisses',
+            'healthCodeRequests',
+            'dailyReport',
             'results',
             'resultsImport',
             'labOverview',
@@ -51,6 +58,13 @@ describe('sections', () => {
             'boxes',
             'lab',
             'live',
+            'roundCoverage',
+            'missed',
+            'myFollowups',
+            'homeSampling',
+            'repeatedMisses',
+            'healthCodeRequests',
+            'dailyReport',
             'resultsImport',
             'labOverview',
             'resultConflicts',
@@ -84,6 +98,13 @@ describe('sections', () => {
             'boxes',
             'lab',
             'live',
+            'roundCoverage',
+            'missed',
+            'myFollowups',
+            'homeSampling',
+            'repeatedMisses',
+            'healthCodeRequests',
+            'dailyReport',
             'resultsImport',
             'labOverview',
             'resultConflicts',
@@ -172,6 +193,30 @@ describe('sections', () => {
         ])
         expect(sectionForPath('/sampling/boxes')?.key).toBe('boxes')
         expect(sectionForPath('/sampling')?.key).toBe('sampling')
+    })
+
+    it('shows a grid worker 我的漏检 and 入户采样, staff every coverage and follow-up page', () => {
+        const menu = (permissions: string[]) =>
+            menuTree((p) => permissions.includes(p)).map((e) => [e.section.key, e.children.map((c) => c.key)])
+        const gridWorker = ['rounds.read', 'residents.read', 'coverage.read', 'followup.read', 'followup.write', 'healthcode.request']
+        expect(menu(gridWorker)).toEqual([
+            ['dashboard', []],
+            ['residents', ['residentList']],
+            ['coverage', ['myFollowups', 'homeSampling']],
+        ])
+        const staff = [...gridWorker, 'followup.assign', 'healthcode.approve', 'reports.read']
+        expect(menu(staff)).toEqual([
+            ['dashboard', []],
+            ['residents', ['residentList']],
+            ['coverage', ['roundCoverage', 'missed', 'myFollowups', 'homeSampling', 'repeatedMisses', 'healthCodeRequests', 'dailyReport']],
+        ])
+        // A grid worker may still open the coverage page from a link: the route asks coverage.read.
+        const layout = buildRoutes().find((r) => r.path === '/')
+        const route = (name: string) => layout?.children?.find((r) => r.name === name)
+        expect(route('roundCoverage')?.meta?.permission).toBe('coverage.read')
+        expect(route('myFollowups')?.meta?.permission).toBe('followup.write')
+        expect(sectionForPath('/coverage/missed', sectionsWithPages())?.key).toBe('missed')
+        expect(sectionForPath('/coverage', sectionsWithPages())?.key).toBe('roundCoverage')
     })
 
     it('finds the section of a path by its longest prefix', () => {

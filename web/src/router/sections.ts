@@ -3,17 +3,24 @@ import {
     Calendar,
     CopyDocument,
     DataBoard,
+    DataAnalysis,
     DataLine,
+    Document,
     DocumentChecked,
     FirstAidKit,
+    House,
+    Iphone,
+    List,
     Histogram,
     Location,
     Memo,
+    Odometer,
     PieChart,
     Printer,
     Reading,
     RefreshLeft,
     Setting,
+    Stamp,
     Tickets,
     Upload,
     User,
@@ -43,6 +50,13 @@ export type SectionKey =
     | 'lab'
     | 'live'
     | 'coverage'
+    | 'roundCoverage'
+    | 'missed'
+    | 'myFollowups'
+    | 'homeSampling'
+    | 'repeatedMisses'
+    | 'healthCodeRequests'
+    | 'dailyReport'
     | 'results'
     | 'resultsImport'
     | 'labOverview'
@@ -68,6 +82,9 @@ export interface Section {
     parent?: SectionKey
     // A page reached from elsewhere (我的账户, from the user menu), not listed in the side menu.
     hidden?: boolean
+    // A further permission needed to list the page in the menu (not to open it): a grid worker
+    // may read their grid's coverage from a link, but their menu shows only their own work.
+    menuPermission?: string
 }
 
 export const kSections: readonly Section[] = [
@@ -166,6 +183,68 @@ export const kSections: readonly Section[] = [
         page: () => import('@/pages/sampling/LivePage.vue'),
     },
     { key: 'coverage', path: '/coverage', icon: PieChart },
+    // Coverage and follow-up (issue 6). Grid workers and data verifiers see 我的漏检 and 入户采样;
+    // community staff (followup.assign) see everything; 日报 is for those who report (reports.read).
+    {
+        key: 'roundCoverage',
+        path: '/coverage',
+        icon: Odometer,
+        parent: 'coverage',
+        permission: 'coverage.read',
+        menuPermission: 'followup.assign',
+        page: () => import('@/pages/followup/CoveragePage.vue'),
+    },
+    {
+        key: 'missed',
+        path: '/coverage/missed',
+        icon: List,
+        parent: 'coverage',
+        permission: 'followup.read',
+        menuPermission: 'followup.assign',
+        page: () => import('@/pages/followup/MissedPage.vue'),
+    },
+    {
+        key: 'myFollowups',
+        path: '/followups/mine',
+        icon: Iphone,
+        parent: 'coverage',
+        permission: 'followup.write',
+        page: () => import('@/pages/followup/MyFollowupsPage.vue'),
+    },
+    {
+        key: 'homeSampling',
+        path: '/home-sampling',
+        icon: House,
+        parent: 'coverage',
+        permission: 'followup.read',
+        page: () => import('@/pages/followup/HomeSamplingPage.vue'),
+    },
+    {
+        key: 'repeatedMisses',
+        path: '/coverage/repeated',
+        icon: DataAnalysis,
+        parent: 'coverage',
+        permission: 'followup.read',
+        menuPermission: 'followup.assign',
+        page: () => import('@/pages/followup/RepeatedMissesPage.vue'),
+    },
+    {
+        key: 'healthCodeRequests',
+        path: '/health-codes',
+        icon: Stamp,
+        parent: 'coverage',
+        permission: 'healthcode.request',
+        menuPermission: 'healthcode.approve',
+        page: () => import('@/pages/followup/HealthCodeRequestsPage.vue'),
+    },
+    {
+        key: 'dailyReport',
+        path: '/reports/daily',
+        icon: Document,
+        parent: 'coverage',
+        permission: 'reports.read',
+        page: () => import('@/pages/followup/DailyReportPage.vue'),
+    },
     { key: 'results', path: '/results', icon: DocumentChecked },
     // Results (issue 7): a lab loads result files and sees its overview; community staff review
     // conflicting results, follow pooled-positive procedures and invalid tubes.
@@ -258,7 +337,10 @@ export interface MenuEntry {
 // The side menu for a user who holds the permissions `can` says yes to: pages they may open,
 // in section order, each under its group if it has one; a group only when it has an entry.
 export function menuTree(can: (permission: string) => boolean, sections: readonly Section[] = kSections): MenuEntry[] {
-    const allowed = (section: Section) => !section.hidden && (!section.permission || can(section.permission))
+    const allowed = (section: Section) =>
+        !section.hidden &&
+        (!section.permission || can(section.permission)) &&
+        (!section.menuPermission || can(section.menuPermission))
     const entries: MenuEntry[] = []
     for (const section of sections) {
         if (section.parent) continue
