@@ -104,6 +104,7 @@ const resultsZhCN = {
         openedAt: '开始时间',
         closedAt: '结束时间',
         members: '人数',
+        memberList: '成员与单采复核',
         progress: '进度',
         pending: '待复核',
         cleared: '已排除',
@@ -133,6 +134,18 @@ const resultsZhCN = {
         by: '操作人',
         evidence: '依据',
         system: '系统',
+        // The steps of a procedure, by their code with '.' as '_'; one without a name shows as its code.
+        actions: {
+            pool_opened: '混管阳性，开始处置',
+            members_marked: '成员标记为待单采复核',
+            retest_round_created: '创建单采复核轮次',
+            home_sampling_listed: '列入上门采样名单（加急）',
+            alert_raised: '向社区负责人发出预警',
+            member_cleared: '单采阴性，解除标记',
+            member_case: '单采阳性，确认为病例',
+            member_retest_invalid: '单采无效，重新上门采样',
+            pool_closed: '全部成员已有结论，处置结束',
+        },
     },
     invalid: {
         round: '轮次',
