@@ -20,9 +20,14 @@ int RunMigrate(const CommonOptions& common) {
     db::MigrationSet set;
     RegisterMigrations(set);
     auto ran = db::Migrate(**database, set);
+    Status finished = ran.ok() ? FinishMigrations(**database) : Ok();
     (*database)->Close();
     if (!ran.ok()) {
         std::cerr << "bulwark migrate: " << ran.error().message << "\n";
+        return 1;
+    }
+    if (!finished.ok()) {
+        std::cerr << "bulwark migrate: " << finished.error().message << "\n";
         return 1;
     }
     std::cout << "applied " << *ran << " migration(s); schema is up to date\n";

@@ -36,6 +36,7 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int re
     db::MigrationSet migrations;
     RegisterMigrations(migrations);
     RETURN_IF_ERROR(db::Migrate(*ctx->db, migrations));
+    RETURN_IF_ERROR(FinishMigrations(*ctx->db));
     ctx->started_at = ctx->clock->NowMillis();
     return ctx;
 }

@@ -36,6 +36,21 @@ void RegisterMigrations(db::MigrationSet& set) {
     set.Add(testing::followup::Migrations());
 }
 
+Status FinishMigrations(db::Database& db) {
+    // registry 3: the pinyin sort keys of residents written before it.
+    ASSIGN_OR_RETURN(bool pending, db.ReadValue([](db::Session& s) {
+        return registry::RegistryStore::NameSortPending(s);
+    }));
+    int64_t last_id = 0;
+    while (pending) {
+        ASSIGN_OR_RETURN(last_id, db.WriteValue([last_id](db::Session& s) {
+            return registry::RegistryStore::FillNameSortKeys(s, last_id, 5000);
+        }));
+        pending = last_id > 0;
+    }
+    return Ok();
+}
+
 void RegisterEncryptedColumns(auth::EncryptedColumnSet& set) {
     // Each module whose tables hold PersonalDataCipher output adds them here:
     // set.Add(<module>::EncryptedColumns());

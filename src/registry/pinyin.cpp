@@ -3,6 +3,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include <unicode/coll.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
@@ -48,7 +49,43 @@ char HanInitial(UChar32 c) {
     return initial;
 }
 
+icu::Collator* ThreadCollator() {
+    thread_local std::unique_ptr<icu::Collator> collator = [] {
+        UErrorCode status = U_ZERO_ERROR;
+        // "zh" sorts by pinyin (ICU's default Chinese collation).
+        std::unique_ptr<icu::Collator> c(icu::Collator::createInstance(icu::Locale("zh"), status));
+        if (U_FAILURE(status)) c.reset();
+        return c;
+    }();
+    return collator.get();
+}
+
 }  // namespace
+
+std::string PinyinSortKey(std::string_view name) {
+    thread_local std::unordered_map<std::string, std::string> cache;
+    std::string key_text(name);
+    auto it = cache.find(key_text);
+    if (it != cache.end()) return it->second;
+    icu::Collator* collator = ThreadCollator();
+    if (collator == nullptr) return key_text;
+    icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+    uint8_t stack[128];
+    int32_t size = collator->getSortKey(text, stack, static_cast<int32_t>(sizeof stack));
+    std::string key;
+    if (size <= static_cast<int32_t>(sizeof stack)) {
+        key.assign(reinterpret_cast<const char*>(stack), static_cast<size_t>(size));
+    } else {
+        key.resize(static_cast<size_t>(size));
+        collator->getSortKey(text, reinterpret_cast<uint8_t*>(key.data()), size);
+    }
+    // ICU ends the key with a zero byte: drop it, so that a key never holds a terminator.
+    if (!key.empty() && key.back() == '\0') key.pop_back();
+    if (cache.size() > 200000) cache.clear();
+    cache.emplace(std::move(key_text), key);
+    return key;
+}
 
 std::string Pinyin(std::string_view name) {
     icu::Transliterator* t = ThreadTransliterator();

@@ -10,6 +10,12 @@ namespace bulwark::registry {
 // (creating one takes milliseconds). Thread-safe. Returns "" if ICU fails.
 std::string PinyinInitials(std::string_view name);
 
+// A key whose byte order (memcmp: SQLite BLOB and PostgreSQL BYTEA compare the same way) is the
+// pinyin order of names, as ICU's Chinese collation sorts them: by pinyin, then tone, then
+// strokes for characters that sound alike; Latin names sort among them by their letters.
+// Cached per thread (most names repeat). Thread-safe. Returns the UTF-8 bytes if ICU fails.
+std::string PinyinSortKey(std::string_view name);
+
 // The full pinyin of a name, syllables separated by spaces ("zhang san"), for display and tests.
 std::string Pinyin(std::string_view name);
 

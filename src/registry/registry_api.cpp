@@ -70,6 +70,8 @@ Response Reply(F&& f, int status = 200) {
 
 Result<ResidentQuery> ParseQuery(const Request& req) {
     ResidentQuery q;
+    ASSIGN_OR_RETURN(q.street_id, QueryInt(req, "street_id", 0));
+    ASSIGN_OR_RETURN(q.community_id, QueryInt(req, "community_id", 0));
     ASSIGN_OR_RETURN(q.grid_id, QueryInt(req, "grid_id", 0));
     ASSIGN_OR_RETURN(q.building_id, QueryInt(req, "building_id", 0));
     ASSIGN_OR_RETURN(int64_t page, QueryInt(req, "page", 1));
@@ -84,6 +86,8 @@ Result<ResidentQuery> ParseQuery(const Request& req) {
     q.presence = req.Query("presence").value_or("");
     q.q = req.Query("q").value_or("");
     if (q.q.size() > 100) return InvalidArgument("查询内容过长", "q");
+    q.room = req.Query("room").value_or("");
+    q.sort = req.Query("sort").value_or("");
     return q;
 }
 
@@ -122,12 +126,16 @@ Result<ResidentQuery> ParseFilters(const json::object& body) {
     if (f == nullptr || f->is_null()) return q;
     if (!f->is_object()) return InvalidArgument("filters 应为对象", "filters");
     const json::object& o = f->as_object();
-    for (const char* key : {"grid_id", "building_id"}) {
+    for (auto [key, field] :
+         {std::pair{"street_id", &q.street_id}, std::pair{"community_id", &q.community_id},
+          std::pair{"grid_id", &q.grid_id}, std::pair{"building_id", &q.building_id}}) {
         const json::value* v = o.if_contains(key);
         if (v == nullptr || v->is_null()) continue;
         if (!v->is_int64()) return InvalidArgument(std::string(key) + " 应为整数", key);
-        (std::string_view(key) == "grid_id" ? q.grid_id : q.building_id) = v->as_int64();
+        *field = v->as_int64();
     }
+    ASSIGN_OR_RETURN(q.room, BodyString(o, "room", false));
+    ASSIGN_OR_RETURN(q.sort, BodyString(o, "sort", false));
     ASSIGN_OR_RETURN(q.tag, BodyString(o, "tag", false));
     ASSIGN_OR_RETURN(q.presence, BodyString(o, "presence", false));
     ASSIGN_OR_RETURN(q.q, BodyString(o, "q", false));

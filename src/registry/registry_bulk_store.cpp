@@ -2,6 +2,7 @@
 #include <array>
 #include <string_view>
 
+#include "registry/pinyin.hpp"
 #include "registry/registry_store.hpp"
 
 namespace bulwark::registry {
@@ -95,13 +96,22 @@ constexpr const char* kPermissions =
     " ('grid_worker', 'residents.read'), ('data_verifier', 'residents.read')"
     " ON CONFLICT DO NOTHING";
 
+// The collation key of each name (PinyinSortKey), for lists in pinyin order. SQL cannot compute
+// it: rows that exist already are marked as work left, which FillNameSortKeys does at start.
+constexpr const char* kNameSort =
+    "ALTER TABLE residents ADD COLUMN name_sort BLOB;"
+    "CREATE TABLE registry_pending_work (name TEXT PRIMARY KEY);"
+    "INSERT INTO registry_pending_work (name) SELECT 'name_sort'"
+    " WHERE EXISTS (SELECT 1 FROM residents)";
+
 // One row's placeholders. Blob columns take NULLIF(?, ?) with an empty blob as the second value:
 // an absent value is stored as NULL while every parameter keeps its type (see the class comment).
 constexpr const char* kHouseholdRow = "(?,?,?,?,?)";
 constexpr int kHouseholdParams = 5;
 constexpr const char* kResidentRow =
-    "(?,?,?,?,?,?,?,?,?,NULLIF(?,?),NULLIF(?,?),?,NULLIF(?,?),NULLIF(?,?),?,?,?,?,?,?,?,?,?,?,?,?)";
-constexpr int kResidentParams = 30;
+    "(?,?,?,?,?,?,?,?,?,NULLIF(?,?),NULLIF(?,?),?,NULLIF(?,?),NULLIF(?,?),?,?,?,?,?,?,?,?,?,?,?,?,?"
+    ")";
+constexpr int kResidentParams = 31;
 // Rows per multi-row INSERT: a batch is cut into these sizes, so that only a handful of SQL
 // texts are ever prepared.
 constexpr std::array<size_t, 5> kChunkSizes = {500, 100, 20, 5, 1};
@@ -128,7 +138,7 @@ const std::string& BulkSql(int table, size_t rows) {
                 "INSERT INTO residents (id, household_id, building_id, grid_id, community_id, "
                 "street_id, name, name_initials, doc_type, doc_enc, doc_idx, doc_tail, phone_enc, "
                 "phone_idx, phone_tail, sex, birth_date, residency, presence, tags, notes, "
-                "code_token, code_issued_at, created_at, updated_at, version) VALUES ",
+                "code_token, code_issued_at, created_at, updated_at, version, name_sort) VALUES ",
                 kResidentRow, kChunkSizes[i]);
         }
         return t;
@@ -178,6 +188,7 @@ void AddParams(const Resident& r, db::Params* p) {
     p->emplace_back(r.created_at);
     p->emplace_back(r.updated_at);
     p->emplace_back(r.version);
+    p->emplace_back(db::Blob{PinyinSortKey(r.name)});
 }
 
 template <class Row>
@@ -206,7 +217,8 @@ Status InsertChunks(db::Session& s, int table, int columns, std::span<const Row>
 
 std::vector<db::Migration> RegistryStore::Migrations() {
     return {{"registry", 1, "places, households and residents", kSchema},
-            {"registry", 2, "registry permissions of the roles", kPermissions}};
+            {"registry", 2, "registry permissions of the roles", kPermissions},
+            {"registry", 3, "names in pinyin order", kNameSort}};
 }
 
 std::vector<auth::EncryptedColumn> RegistryStore::EncryptedColumns() {
@@ -227,6 +239,28 @@ Status RegistryStore::InsertHouseholdsBulk(db::Session& s, std::span<const House
 
 Status RegistryStore::InsertResidentsBulk(db::Session& s, std::span<const Resident> residents) {
     return InsertChunks(s, 1, kResidentParams, residents);
+}
+
+Result<bool> RegistryStore::NameSortPending(db::Session& s) {
+    ASSIGN_OR_RETURN(auto row,
+                     s.QueryOne("SELECT COUNT(*) FROM registry_pending_work WHERE name = ?",
+                                {std::string("name_sort")}));
+    return row && row->Int(0) > 0;
+}
+
+Result<int64_t> RegistryStore::FillNameSortKeys(db::Session& s, int64_t after_id, int limit) {
+    ASSIGN_OR_RETURN(db::Rows rows, s.Query("SELECT id, name FROM residents WHERE id > ? AND "
+                                            "name_sort IS NULL ORDER BY id LIMIT ?",
+                                            {after_id, static_cast<int64_t>(limit)}));
+    for (const db::Row& row : rows) {
+        RETURN_IF_ERROR(s.Exec("UPDATE residents SET name_sort = ? WHERE id = ?",
+                               {db::Blob{PinyinSortKey(row.Text(1))}, row.Int(0)}));
+    }
+    if (rows.empty()) {
+        RETURN_IF_ERROR(
+            s.Exec("DELETE FROM registry_pending_work WHERE name = ?", {std::string("name_sort")}));
+    }
+    return rows.empty() ? int64_t{0} : rows.rows.back().Int(0);
 }
 
 Status RegistryStore::DropBulkLoadIndexes(db::Session& s) {

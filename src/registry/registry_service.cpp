@@ -9,6 +9,23 @@
 namespace bulwark::registry {
 namespace {
 
+// A room as typed in a search box, as rooms are stored: full-width folded, spaces trimmed, a
+// final 室/号/房 after digits dropped.
+std::string SearchedRoom(std::string_view typed) {
+    std::string room = FoldFullWidth(typed);
+    while (!room.empty() && room.back() == ' ') room.pop_back();
+    room.erase(0, room.find_first_not_of(' '));
+    for (std::string_view suffix : {"室", "号", "房"}) {
+        if (room.size() > suffix.size() && room.ends_with(suffix) &&
+            std::all_of(room.begin(), room.end() - static_cast<std::ptrdiff_t>(suffix.size()),
+                        [](char c) { return c >= '0' && c <= '9'; })) {
+            room.resize(room.size() - suffix.size());
+            break;
+        }
+    }
+    return room;
+}
+
 constexpr const char* kRead = "residents.read";
 constexpr const char* kWrite = "residents.write";
 constexpr const char* kUnmask = "residents.unmask";
@@ -103,8 +120,23 @@ Result<ResidentFilter> RegistryService::FilterFor(const auth::Principal& who,
                                                   std::string* search) const {
     ResidentFilter f;
     f.scope = ScopeFilter::FromScopes(who.ScopesFor(permission));
+    f.street_id = query.street_id;
+    f.community_id = query.community_id;
     f.grid_id = query.grid_id;
     f.building_id = query.building_id;
+    if (!query.room.empty()) {
+        // Rooms are stored as imported ("1203"); a full-width, spaced or "1203室" one finds
+        // them too.
+        f.room = SearchedRoom(query.room);
+        if (f.room.empty() || f.room.size() > 20) {
+            return InvalidArgument("房号应为 1 到 20 个字符", "room");
+        }
+    }
+    if (query.sort == "name") {
+        f.by_name = true;
+    } else if (!query.sort.empty() && query.sort != "address") {
+        return InvalidArgument("sort 应为 address 或 name", "sort");
+    }
     if (!query.tag.empty()) {
         uint32_t bit = TagBit(query.tag);
         if (bit == 0) return InvalidArgument("未知标签 " + query.tag, "tag");
@@ -148,7 +180,9 @@ Result<ResidentPage> RegistryService::ListResidents(const auth::Principal& who,
         return Ok();
     }));
     // The filters, never the searched text when it is a number.
-    std::string detail = "{\"grid_id\":" + std::to_string(query.grid_id) +
+    std::string detail = "{\"street_id\":" + std::to_string(query.street_id) +
+                         ",\"community_id\":" + std::to_string(query.community_id) +
+                         ",\"grid_id\":" + std::to_string(query.grid_id) +
                          ",\"building_id\":" + std::to_string(query.building_id) + ",\"tag\":\"" +
                          query.tag + "\",\"presence\":\"" + query.presence + "\",\"search\":\"" +
                          search + "\",\"page\":" + std::to_string(query.page) +

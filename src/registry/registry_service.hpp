@@ -26,8 +26,12 @@ struct MaskedResident {
 };
 
 struct ResidentQuery {
+    int64_t street_id = 0;
+    int64_t community_id = 0;
     int64_t grid_id = 0;
     int64_t building_id = 0;
+    std::string room;      // exact room number ("1203"), after normalising
+    std::string sort;      // "address" (default: building, unit, room, then name) or "name"
     std::string tag;       // a tag name, stored or derived ("elderly_80")
     std::string presence;  // "present", "away", "moved_out"
     std::string q;         // name, pinyin initials, last 4 of ID or phone, or a whole number

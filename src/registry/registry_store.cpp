@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "registry/pinyin.hpp"
 #include "registry/registry_store_internal.hpp"
 
 namespace bulwark::registry {
@@ -63,7 +64,19 @@ std::string ResidentWhere(const ResidentFilter& f, db::Params* params) {
         sql += " AND sb.grid_id = ?";
         params->emplace_back(f.grid_id);
     }
+    if (f.community_id != 0) {
+        sql += " AND sb.community_id = ?";
+        params->emplace_back(f.community_id);
+    }
+    if (f.street_id != 0) {
+        sql += " AND sb.street_id = ?";
+        params->emplace_back(f.street_id);
+    }
     sql += ")";
+    if (!f.room.empty()) {
+        sql += " AND r.household_id IN (SELECT hr.id FROM households hr WHERE hr.room = ?)";
+        params->emplace_back(f.room);
+    }
     if (f.presence) {
         sql += " AND r.presence = ?";
         params->emplace_back(std::string(PresenceName(*f.presence)));
@@ -95,9 +108,13 @@ std::string ResidentWhere(const ResidentFilter& f, db::Params* params) {
     return sql;
 }
 
+// Address order (buildings and rooms by number: "2栋" before "10栋"), then the names in pinyin
+// order; or the names alone in pinyin order. name_sort is the collation key of the name
+// (PinyinSortKey): its bytes compare the same way on both drivers.
 constexpr const char* kResidentOrder =
     " ORDER BY length(b.name), b.name, b.id, length(h.unit), h.unit, h.floor, length(h.room),"
-    " h.room, r.name_initials, r.name, r.id";
+    " h.room, r.name_sort, r.name, r.id";
+constexpr const char* kResidentNameOrder = " ORDER BY r.name_sort, r.name, r.id";
 
 }  // namespace
 
@@ -359,9 +376,10 @@ Result<int64_t> RegistryStore::InsertResident(db::Session& s, const Resident& r)
         s.QueryOne("INSERT INTO residents (household_id, building_id, grid_id, community_id, "
                    "street_id, name, name_initials, doc_type, doc_enc, doc_idx, doc_tail, "
                    "phone_enc, phone_idx, phone_tail, sex, birth_date, residency, presence, tags, "
-                   "notes, code_token, code_issued_at, created_at, updated_at, version) VALUES "
+                   "notes, code_token, code_issued_at, created_at, updated_at, version, "
+                   "name_sort) VALUES "
                    "(?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ?), NULLIF(?, ?), ?, NULLIF(?, ?), "
-                   "NULLIF(?, ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                   "NULLIF(?, ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                    {r.household_id,
                     r.building_id,
                     r.grid_id,
@@ -390,7 +408,8 @@ Result<int64_t> RegistryStore::InsertResident(db::Session& s, const Resident& r)
                     r.code_issued_at,
                     r.created_at,
                     r.updated_at,
-                    r.version}));
+                    r.version,
+                    db::Blob{PinyinSortKey(r.name)}}));
     if (!row) return Internal("residents: insert returned nothing");
     return row->Int(0);
 }
@@ -426,7 +445,8 @@ Result<bool> RegistryStore::UpdateResident(db::Session& s, const Resident& r,
     ASSIGN_OR_RETURN(
         int64_t changed,
         s.Exec("UPDATE residents SET household_id = ?, building_id = ?, grid_id = ?, "
-               "community_id = ?, street_id = ?, name = ?, name_initials = ?, doc_type = ?, "
+               "community_id = ?, street_id = ?, name = ?, name_initials = ?, name_sort = ?, "
+               "doc_type = ?, "
                "doc_enc = NULLIF(?, ?), doc_idx = NULLIF(?, ?), doc_tail = ?, "
                "phone_enc = NULLIF(?, ?), phone_idx = NULLIF(?, ?), phone_tail = ?, sex = ?, "
                "birth_date = ?, residency = ?, presence = ?, tags = ?, notes = ?, updated_at = ?, "
@@ -438,6 +458,7 @@ Result<bool> RegistryStore::UpdateResident(db::Session& s, const Resident& r,
                 r.street_id,
                 r.name,
                 r.name_initials,
+                db::Blob{PinyinSortKey(r.name)},
                 std::string(DocTypeName(r.doc_type)),
                 db::Blob{r.doc_enc},
                 db::Blob{},
@@ -475,7 +496,7 @@ Result<std::vector<ResidentDetail>> RegistryStore::ListResidents(db::Session& s,
     db::Params params;
     std::string sql = std::string("SELECT ") + kDetailColumns + kDetailJoins;
     sql += ResidentWhere(f, &params);
-    sql += kResidentOrder;
+    sql += f.by_name ? kResidentNameOrder : kResidentOrder;
     sql += " LIMIT ? OFFSET ?";
     params.emplace_back(f.limit);
     params.emplace_back(f.offset);

@@ -29,8 +29,12 @@ struct ScopeFilter {
 // What a resident list selects. Zero / empty fields do not filter.
 struct ResidentFilter {
     ScopeFilter scope;
+    int64_t street_id = 0;
+    int64_t community_id = 0;
     int64_t building_id = 0;
     int64_t grid_id = 0;
+    std::string room;               // exact room number
+    bool by_name = false;           // pinyin order of names instead of address order
     uint32_t any_tags = 0;          // stored tag bits: residents with any of them
     int32_t born_on_or_before = 0;  // yyyymmdd: for the derived 60+/80+ tags
     std::optional<Presence> presence;
@@ -136,6 +140,11 @@ public:
     static Status InsertHouseholdsBulk(db::Session& s, std::span<const Household> households);
     static Status InsertResidentsBulk(db::Session& s, std::span<const Resident> residents);
     static Status DropBulkLoadIndexes(db::Session& s);
+    // Whether residents written before migration registry 3 still lack their name_sort.
+    static Result<bool> NameSortPending(db::Session& s);
+    // Fills name_sort for up to `limit` residents lacking it with ids above `after_id`; returns
+    // the last id it filled, or 0 when none were left (and then clears the pending mark).
+    static Result<int64_t> FillNameSortKeys(db::Session& s, int64_t after_id, int limit);
     static Status CreateBulkLoadIndexes(db::Session& s);
     // After rows were inserted with explicit ids: moves PostgreSQL's identity sequences past
     // them (SQLite needs nothing).

@@ -197,10 +197,11 @@ TEST_P(RegistryStoreTest, ListsFilterSearchSortAndScope) {
     auto list = db_->ReadValue([&](db::Session& s) { return RegistryStore::ListResidents(s, f); });
     ASSERT_TRUE(list.ok()) << list.error().message;
     ASSERT_EQ(list->size(), 3u);
-    // Room 302 (floor 3) before 1203; within a room by pinyin initials (zl before zs).
+    // Room 302 (floor 3) before 1203; within a room in pinyin order: zhang before zhao (by
+    // initials alone, zl would have come before zs).
     EXPECT_EQ((*list)[0].resident.name, "王五");
-    EXPECT_EQ((*list)[1].resident.name, "赵六");
-    EXPECT_EQ((*list)[2].resident.name, "张三");
+    EXPECT_EQ((*list)[1].resident.name, "张三");
+    EXPECT_EQ((*list)[2].resident.name, "赵六");
     auto count =
         db_->ReadValue([&](db::Session& s) { return RegistryStore::CountResidents(s, f); });
     EXPECT_EQ(*count, 3);
@@ -218,7 +219,7 @@ TEST_P(RegistryStoreTest, ListsFilterSearchSortAndScope) {
     EXPECT_EQ(search(by_tail), std::vector<std::string>{"张三"});
     ResidentFilter by_initials = f;
     by_initials.initials_prefix = "z";
-    EXPECT_EQ(search(by_initials), (std::vector<std::string>{"赵六", "张三"}));
+    EXPECT_EQ(search(by_initials), (std::vector<std::string>{"张三", "赵六"}));
     ResidentFilter by_name = f;
     by_name.name_like = "六";
     EXPECT_EQ(search(by_name), std::vector<std::string>{"赵六"});
@@ -245,7 +246,7 @@ TEST_P(RegistryStoreTest, ListsFilterSearchSortAndScope) {
     ResidentFilter paged = f;
     paged.limit = 2;
     paged.offset = 2;
-    EXPECT_EQ(search(paged), std::vector<std::string>{"张三"});
+    EXPECT_EQ(search(paged), std::vector<std::string>{"赵六"});
 
     auto counts =
         db_->ReadValue([&](db::Session& s) { return RegistryStore::CountByBuilding(s, f.scope); });

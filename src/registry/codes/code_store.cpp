@@ -6,7 +6,7 @@ namespace bulwark::registry {
 namespace {
 
 constexpr const char* kCardOrder =
-    " ORDER BY length(h.unit), h.unit, h.floor, length(h.room), h.room, r.name_initials, r.id"
+    " ORDER BY length(h.unit), h.unit, h.floor, length(h.room), h.room, r.name_sort, r.id"
     " LIMIT ?";
 
 Result<std::vector<ResidentDetail>> Residents(db::Session& s, const char* where, int64_t id,

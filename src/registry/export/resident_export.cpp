@@ -110,7 +110,9 @@ Result<ResidentExporter::File> ResidentExporter::Export(const auth::Principal& w
         auth::AuditLog::For(who, request.unmasked ? "resident.export_unmasked" : "resident.export");
     entry.reason = reason;
     entry.at = now;
-    entry.detail = "{\"grid_id\":" + std::to_string(f.grid_id) +
+    entry.detail = "{\"street_id\":" + std::to_string(f.street_id) +
+                   ",\"community_id\":" + std::to_string(f.community_id) +
+                   ",\"grid_id\":" + std::to_string(f.grid_id) +
                    ",\"building_id\":" + std::to_string(f.building_id) +
                    ",\"tag\":" + JsonText(f.tag) + ",\"presence\":" + JsonText(f.presence) +
                    ",\"search\":" + JsonText(search) + ",\"rows\":" + std::to_string(rows.size()) +
