@@ -253,7 +253,7 @@ export interface RepeatedMiss {
     grid_id: number
     missed_rounds: number
     rounds: { id: number; name: string; starts_at: number }[]
-    last_outcome: LastOutcome | Outcome | null
+    last_outcome: Outcome | LastOutcome | null
 }
 
 export function listRepeatedMisses(
@@ -292,6 +292,7 @@ export interface HealthCodeRequestFilter {
     status?: HealthCodeRequestStatus
 }
 
+// `community_id` is required by the server.
 export function listHealthCodeRequests(filter: HealthCodeRequestFilter, signal?: AbortSignal): Promise<Page<HealthCodeRequest>> {
     const query = { community_id: filter.community_id || undefined, status: filter.status || undefined }
     return api.get<Page<HealthCodeRequest>>('/health-code-requests', { query, signal })
@@ -315,7 +316,7 @@ export function decideHealthCode(id: number, decision: 'approve' | 'reject', not
 export interface HealthCodeState {
     status: HealthCode | 'unknown'
     since: number | null
-    history: unknown[]
+    history: HealthCodeRequest[]
 }
 
 export function getHealthCode(residentId: number, signal?: AbortSignal): Promise<HealthCodeState> {

@@ -31,11 +31,17 @@ export function drillBack(path: DrillStep[], index: number): DrillStep[] {
     return path.slice(0, Math.max(1, Math.min(index + 1, path.length)))
 }
 
-// The server gives percent = sampled*100/(in_scope-exempt) with one decimal; shown as "97.5%",
-// and "—" where nobody is to be sampled.
-export function percentText(figures: Pick<CoverageFigures, 'in_scope' | 'exempt' | 'percent'>): string {
-    if (figures.in_scope - figures.exempt <= 0) return '—'
+// The server gives percent = sampled*100/(in_scope-exempt) with one decimal (100.0 when everyone
+// in scope is exempt); shown as "97.5%", and "—" for a place with nobody in scope.
+export function percentText(figures: Pick<CoverageFigures, 'in_scope' | 'percent'> & Partial<CoverageFigures>): string {
+    if (figures.in_scope <= 0) return '—'
     return `${figures.percent.toFixed(1)}%`
+}
+
+// A row's key in the table: unit rows carry their building's id (units have no id of their own),
+// so the name is part of it.
+export function rowKey(row: { level: string; id: number; name: string }): string {
+    return `${row.level}:${row.id}:${row.name}`
 }
 
 // The colour of a percentage: done, nearly, behind.

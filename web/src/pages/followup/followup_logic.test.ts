@@ -4,7 +4,7 @@ import { ApiError } from '@/api/client'
 import type { HealthCodeRequest, HomeSamplingEntry, MissedItem, Progress } from '@/api/followup'
 
 import { attemptBody, AttemptKeys, draftProblem, emptyDraft, isExempting, telHref } from './attempt_form'
-import { childLevel, drillBack, drillInto, percentText, percentTone, progressPoints, siteHourSeries, type DrillStep } from './coverage_view'
+import { childLevel, drillBack, drillInto, percentText, percentTone, progressPoints, rowKey, siteHourSeries, type DrillStep } from './coverage_view'
 import { addressText, afterAttempt, canDecide, dayText, groupHomeSampling, isDayText, outcomeCode, personName } from './followup_lists'
 import { fromMissedQuery, missedFilter, toMissedQuery } from './missed_query'
 
@@ -32,8 +32,9 @@ describe('coverage view', () => {
     it('shows the percentage with one decimal, a dash when nobody is to be sampled', () => {
         expect(percentText({ in_scope: 200, exempt: 10, percent: 97.4 })).toBe('97.4%')
         expect(percentText({ in_scope: 3, exempt: 0, percent: 100 })).toBe('100.0%')
-        expect(percentText({ in_scope: 2, exempt: 2, percent: 0 })).toBe('—')
+        expect(percentText({ in_scope: 2, exempt: 2, percent: 100 })).toBe('100.0%')
         expect(percentText({ in_scope: 0, exempt: 0, percent: 0 })).toBe('—')
+        expect(rowKey({ level: 'unit', id: 9, name: '1单元' })).not.toBe(rowKey({ level: 'unit', id: 9, name: '2单元' }))
         expect([percentTone(95), percentTone(94.9), percentTone(80), percentTone(79.9)]).toEqual(['success', 'warning', 'warning', 'danger'])
     })
 
