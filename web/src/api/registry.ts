@@ -122,8 +122,12 @@ export interface Resident {
 // document or phone, or a whole document number or phone.
 export interface ResidentFilter {
     q?: string
+    street_id?: number
+    community_id?: number
     grid_id?: number
     building_id?: number
+    room?: string
+    sort?: 'address' | 'name'
     tag?: string
     presence?: string
 }
@@ -138,8 +142,12 @@ export interface ResidentPage {
 export function filterQuery(filter: ResidentFilter): Query {
     return {
         q: filter.q?.trim() || undefined,
+        street_id: filter.street_id || undefined,
+        community_id: filter.community_id || undefined,
         grid_id: filter.grid_id || undefined,
         building_id: filter.building_id || undefined,
+        room: filter.room?.trim() || undefined,
+        sort: filter.sort && filter.sort !== 'address' ? filter.sort : undefined,
         tag: filter.tag || undefined,
         presence: filter.presence || undefined,
     }

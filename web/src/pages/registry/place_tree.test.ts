@@ -45,12 +45,16 @@ describe('place tree', () => {
     })
 
     it('narrows the list to a grid or a building, never to a street or community', () => {
-        expect(filterForNode({ kind: 'grid', id: 3 })).toEqual({ gridId: 3, buildingId: 0 })
-        expect(filterForNode({ kind: 'building', id: 5 })).toEqual({ gridId: 0, buildingId: 5 })
-        expect(filterForNode({ kind: 'community', id: 2 })).toEqual({ gridId: 0, buildingId: 0 })
-        expect(filterForNode(null)).toEqual({ gridId: 0, buildingId: 0 })
+        const none = { streetId: 0, communityId: 0, gridId: 0, buildingId: 0 }
+        expect(filterForNode({ kind: 'grid', id: 3 })).toEqual({ ...none, gridId: 3 })
+        expect(filterForNode({ kind: 'building', id: 5 })).toEqual({ ...none, buildingId: 5 })
+        expect(filterForNode({ kind: 'community', id: 2 })).toEqual({ ...none, communityId: 2 })
+        expect(filterForNode({ kind: 'street', id: 1 })).toEqual({ ...none, streetId: 1 })
+        expect(filterForNode(null)).toEqual(none)
         expect(selectedKey({ gridId: 3, buildingId: 0 })).toBe('grid:3')
         expect(selectedKey({ gridId: 3, buildingId: 5 })).toBe('building:5')
+        expect(selectedKey({ communityId: 2 })).toBe('community:2')
+        expect(selectedKey({ streetId: 1, communityId: 0 })).toBe('street:1')
         expect(selectedKey({ gridId: 0, buildingId: 0 })).toBeNull()
     })
 

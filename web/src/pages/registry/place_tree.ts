@@ -62,16 +62,28 @@ export function toPlaceNodes(tree: PlaceTree): PlaceNode[] {
 // The list filter a selected node gives. The list can be narrowed to a grid or a building; a
 // street or a community shows everyone the user may see (the server has no filter by them, and
 // a user's scope is usually one community or one street anyway).
-export function filterForNode(node: Pick<PlaceNode, 'kind' | 'id'> | null): { gridId: number; buildingId: number } {
-    if (node?.kind === 'grid') return { gridId: node.id, buildingId: 0 }
-    if (node?.kind === 'building') return { gridId: 0, buildingId: node.id }
-    return { gridId: 0, buildingId: 0 }
+export interface PlaceFilter {
+    streetId: number
+    communityId: number
+    gridId: number
+    buildingId: number
+}
+
+export function filterForNode(node: Pick<PlaceNode, 'kind' | 'id'> | null): PlaceFilter {
+    const none = { streetId: 0, communityId: 0, gridId: 0, buildingId: 0 }
+    if (node?.kind === 'street') return { ...none, streetId: node.id }
+    if (node?.kind === 'community') return { ...none, communityId: node.id }
+    if (node?.kind === 'grid') return { ...none, gridId: node.id }
+    if (node?.kind === 'building') return { ...none, buildingId: node.id }
+    return none
 }
 
 // The node the list's filter selects, if any.
-export function selectedKey(state: { gridId: number; buildingId: number }): string | null {
+export function selectedKey(state: Partial<PlaceFilter>): string | null {
     if (state.buildingId) return nodeKey('building', state.buildingId)
     if (state.gridId) return nodeKey('grid', state.gridId)
+    if (state.communityId) return nodeKey('community', state.communityId)
+    if (state.streetId) return nodeKey('street', state.streetId)
     return null
 }
 

@@ -7,7 +7,15 @@ describe('resident list query', () => {
         expect(fromRouteQuery({})).toEqual(emptyListState())
         expect(
             fromRouteQuery({ q: '张', grid: '3', building: '12', tag: 'elderly_80', presence: 'away', page: '4', size: '100' }),
-        ).toEqual({ q: '张', gridId: 3, buildingId: 12, tag: 'elderly_80', presence: 'away', page: 4, pageSize: 100 })
+        ).toEqual({ ...emptyListState(), q: '张', gridId: 3, buildingId: 12, tag: 'elderly_80', presence: 'away', page: 4, pageSize: 100 })
+        expect(fromRouteQuery({ street: '1', community: '2', room: '1203', sort: 'name' })).toEqual({
+            ...emptyListState(),
+            streetId: 1,
+            communityId: 2,
+            room: '1203',
+            sort: 'name',
+        })
+        expect(fromRouteQuery({ sort: 'age' }).sort).toBe('address')
         expect(fromRouteQuery({ grid: '-1', building: 'x', page: '0', size: '7' })).toEqual(emptyListState())
         expect(fromRouteQuery({ q: ['李', '王'] }).q).toBe('李')
         expect(fromRouteQuery({ q: 'x'.repeat(300) }).q).toHaveLength(100)
@@ -19,6 +27,8 @@ describe('resident list query', () => {
         const query = toRouteQuery(state)
         expect(query).toEqual({ q: 'zs', building: '12', tag: 'infant', page: '2', size: '20' })
         expect(fromRouteQuery(query)).toEqual({ ...state, q: 'zs' })
+        const byName = { ...emptyListState(), communityId: 2, room: ' 1203 ', sort: 'name' as const }
+        expect(toRouteQuery(byName)).toEqual({ community: '2', room: '1203', sort: 'name' })
     })
 
     it('builds the API filter: a building wins over its grid, empty means any', () => {
@@ -29,7 +39,15 @@ describe('resident list query', () => {
             q: '1234',
             presence: 'present',
         })
+        expect(toFilter({ ...emptyListState(), streetId: 1, communityId: 2 })).toEqual({ community_id: 2 })
+        expect(toFilter({ ...emptyListState(), streetId: 1, room: '1203', sort: 'name' })).toEqual({
+            street_id: 1,
+            room: '1203',
+            sort: 'name',
+        })
         expect(isFiltered(emptyListState())).toBe(false)
+        expect(isFiltered({ ...emptyListState(), sort: 'name' })).toBe(false)
+        expect(isFiltered({ ...emptyListState(), room: '1203' })).toBe(true)
         expect(isFiltered({ ...emptyListState(), page: 3 })).toBe(false)
         expect(isFiltered({ ...emptyListState(), tag: 'pregnant' })).toBe(true)
     })

@@ -6,19 +6,39 @@ import type { ResidentFilter } from '@/api/registry'
 // so that going back from a resident's page returns to the same list, and a list can be shared.
 export interface ListState {
     q: string
+    streetId: number
+    communityId: number
     gridId: number
     buildingId: number
+    room: string
+    sort: ResidentSort
     tag: string
     presence: string
     page: number
     pageSize: number
 }
 
+// Address order (building, unit, room, then names in pinyin order) or names in pinyin order.
+export type ResidentSort = 'address' | 'name'
+export const kSorts: readonly ResidentSort[] = ['address', 'name']
+
 export const kPageSizes = [20, 50, 100, 200] as const
 export const kDefaultPageSize = 50
 
 export function emptyListState(): ListState {
-    return { q: '', gridId: 0, buildingId: 0, tag: '', presence: '', page: 1, pageSize: kDefaultPageSize }
+    return {
+        q: '',
+        streetId: 0,
+        communityId: 0,
+        gridId: 0,
+        buildingId: 0,
+        room: '',
+        sort: 'address',
+        tag: '',
+        presence: '',
+        page: 1,
+        pageSize: kDefaultPageSize,
+    }
 }
 
 function first(value: LocationQueryValue | LocationQueryValue[] | undefined): string {
@@ -36,8 +56,12 @@ export function fromRouteQuery(query: LocationQuery): ListState {
     const pageSize = positive(query.size, kDefaultPageSize)
     return {
         q: first(query.q).slice(0, 100),
+        streetId: positive(query.street),
+        communityId: positive(query.community),
         gridId: positive(query.grid),
         buildingId: positive(query.building),
+        room: first(query.room).slice(0, 20),
+        sort: first(query.sort) === 'name' ? 'name' : 'address',
         tag: first(query.tag),
         presence: first(query.presence),
         page: positive(query.page, 1),
@@ -49,8 +73,12 @@ export function fromRouteQuery(query: LocationQuery): ListState {
 export function toRouteQuery(state: ListState): Record<string, string> {
     const out: Record<string, string> = {}
     if (state.q.trim()) out.q = state.q.trim()
+    if (state.streetId) out.street = String(state.streetId)
+    if (state.communityId) out.community = String(state.communityId)
     if (state.gridId) out.grid = String(state.gridId)
     if (state.buildingId) out.building = String(state.buildingId)
+    if (state.room.trim()) out.room = state.room.trim()
+    if (state.sort !== 'address') out.sort = state.sort
     if (state.tag) out.tag = state.tag
     if (state.presence) out.presence = state.presence
     if (state.page > 1) out.page = String(state.page)
@@ -58,13 +86,17 @@ export function toRouteQuery(state: ListState): Record<string, string> {
     return out
 }
 
-// The filter for GET residents and the exports. A building is more precise than its grid, so
-// with a building the grid is left out.
+// The filter for GET residents and the exports. The most precise place wins: a building over
+// its grid, a grid over its community, a community over its street.
 export function toFilter(state: ListState): ResidentFilter {
     const filter: ResidentFilter = {}
     if (state.q.trim()) filter.q = state.q.trim()
     if (state.buildingId) filter.building_id = state.buildingId
     else if (state.gridId) filter.grid_id = state.gridId
+    else if (state.communityId) filter.community_id = state.communityId
+    else if (state.streetId) filter.street_id = state.streetId
+    if (state.room.trim()) filter.room = state.room.trim()
+    if (state.sort !== 'address') filter.sort = state.sort
     if (state.tag) filter.tag = state.tag
     if (state.presence) filter.presence = state.presence
     return filter
@@ -72,7 +104,7 @@ export function toFilter(state: ListState): ResidentFilter {
 
 // Whether any filter narrows the list (the export says "all residents you may see" otherwise).
 export function isFiltered(state: ListState): boolean {
-    return Object.keys(toFilter(state)).length > 0
+    return Object.keys(toFilter(state)).some((key) => key !== 'sort')
 }
 
 // What kind of search the text is, for the hint under the search box (the server decides the
