@@ -383,3 +383,90 @@ describe("the residents' own page on a phone (answers played by the test)", () =
         await screenshot(page, 'results-own-page-played-phone')
     })
 })
+
+// Signs the context in as far as the app can tell, on either server: the CSRF cookie a session
+// comes with, and GET /auth/me answered with `permissions`. Every other call the page makes is
+// answered by the test.
+async function playSignedIn(context, baseUrl, permissions) {
+    await context.addCookies([{ name: 'bulwark_csrf', value: 'played', url: baseUrl, sameSite: 'Strict' }])
+    await context.route('**/api/v1/auth/me', (route) =>
+        route.fulfill({
+            json: {
+                user: {
+                    id: 1,
+                    username: 'staff',
+                    display_name: '测试社工',
+                    locked: false,
+                    must_change_password: false,
+                    created_at: 0,
+                    updated_at: 0,
+                    grants: [{ role: 'staff', scope_kind: 'community', scope_id: 1 }],
+                },
+                permissions,
+                csrf_token: 'played',
+            },
+        }),
+    )
+}
+
+describe('conflict review (answers played by the test)', () => {
+    let server
+    let browser
+
+    before(async () => {
+        server = await startServer()
+        browser = await launchBrowser({ viewport: { width: 1280, height: 900 } })
+        await playSignedIn(browser.context, server.baseUrl, ['account.self', 'results.read', 'results.review'])
+    })
+    after(async () => {
+        await browser?.close()
+        await server?.stop()
+    })
+
+    test('a held result is kept or replaced only with a note', { timeout: kTimeout }, async () => {
+        const page = await browser.context.newPage()
+        const now = Date.now()
+        const conflict = {
+            id: 7,
+            tube_barcode: 'TUBE-R009',
+            round_id: 1,
+            recorded: { result: 'negative', reported_at: now - 7_200_000, ct: null },
+            incoming: { result: 'positive', reported_at: now - 120_000, ct: { orf1ab: 33.1, n: 32 } },
+            lab: { id: 1, name: '金域医学检验实验室' },
+            created_at: now - 120_000,
+            status: 'open',
+            resolution: null,
+            resolved_by: null,
+            resolved_at: null,
+            note: '',
+        }
+        let open = [conflict]
+        const posted = []
+        await page.route('**/api/v1/results/conflicts?*', (route) => route.fulfill({ json: { total: open.length, items: open } }))
+        await page.route('**/api/v1/results/conflicts/*/resolve', (route) => {
+            posted.push({ url: new URL(route.request().url()).pathname, body: route.request().postDataJSON(), csrf: route.request().headers()['x-csrf-token'] })
+            open = []
+            route.fulfill({ json: { ...conflict, status: 'resolved', resolution: 'replace' } })
+        })
+        await page.goto(`${server.baseUrl}/results/conflicts`)
+        const card = page.getByTestId('conflict')
+        await card.waitFor()
+        assert.equal(await card.getByTestId('conflict-recorded').innerText(), '阴性')
+        assert.equal(await card.getByTestId('conflict-incoming').innerText(), '阳性')
+        assert.match(await card.innerText(), /ORF1ab 33\.1 · N 32/)
+        await card.getByTestId('conflict-resolve').click()
+        const dialog = page.getByTestId('conflict-dialog')
+        await dialog.getByTestId('conflict-submit').click()
+        await dialog.getByText('请填写说明').waitFor()
+        assert.equal(posted.length, 0)
+        await dialog.getByText('改为新结果').click()
+        await dialog.getByText('将立即启动混管阳性处置').waitFor()
+        await dialog.getByTestId('conflict-note').fill('已与检测机构电话核实，以复检结果为准')
+        await screenshot(page, 'results-conflict-dialog')
+        await dialog.getByTestId('conflict-submit').click()
+        await page.getByText('没有待复核的结果冲突').waitFor()
+        assert.deepEqual(posted, [
+            { url: '/api/v1/results/conflicts/7/resolve', body: { decision: 'replace', note: '已与检测机构电话核实，以复检结果为准' }, csrf: 'played' },
+        ])
+    })
+})
