@@ -136,6 +136,7 @@ export interface ResidentResult {
     result: ResultValue | null
     reported_at: number | null
     turnaround_minutes: number | null
+    status?: MemberStatus | null // the pooled-positive mark this sample carries, if any
 }
 
 export async function residentResults(residentId: number, signal?: AbortSignal): Promise<ResidentResult[]> {
