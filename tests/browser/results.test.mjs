@@ -55,7 +55,7 @@ function syntheticId(n) {
     return body + '10X98765432'[sum % 11]
 }
 const syntheticPhone = (n) => `19900${String(n).padStart(6, '0')}`
-const kNames = ['张伟强', '张丽芳', '李静敏', '赵磊洋', '刘艳娜']
+const kNames = ['张伟强', '张丽芳', '李静敏', '赵磊洋', '刘艳娜', '陈静怡']
 
 // ---- the API, as the administrator ----
 async function apiSession(baseUrl, user) {
@@ -84,16 +84,16 @@ async function apiSession(baseUrl, user) {
 let keyCounter = 0
 const key = (what) => `w7-${what}-${Date.now()}-${++keyCounter}`.padEnd(20, '0').slice(0, 64)
 
-// Two households in 3栋: 张伟强 and 张丽芳 share room 301, 李静敏, 赵磊洋 and 刘艳娜 live alone.
-// Tube TUBE-R001 (10混1) holds the first two, TUBE-R002 (10混1) the next two, TUBE-R003 (single)
-// the last; all three go in a box handed to the lab.
+// Households in 3栋: 张伟强 and 张丽芳 share room 301; 李静敏, 赵磊洋, 刘艳娜 and 陈静怡 live alone.
+// Tube TUBE-R001 (10混1) holds the first two, TUBE-R002 (10混1) the next two, TUBE-R003 and
+// TUBE-R004 (single) one each; all four go in a box handed to the lab.
 async function makeWorld(api) {
     const street = await api.post('/api/v1/places/streets', { name: '演示街道', district: '演示区' })
     const community = await api.post('/api/v1/places/communities', { street_id: street.id, name: '雅仕居社区' })
     const grid = await api.post('/api/v1/places/grids', { community_id: community.id, name: '第1网格' })
     const building = await api.post('/api/v1/places/buildings', { grid_id: grid.id, name: '3栋', floors: 18 })
     const people = []
-    const rooms = ['301', '301', '502', '503', '601']
+    const rooms = ['301', '301', '502', '503', '601', '701']
     for (let n = 0; n < kNames.length; n++) {
         const person = {
             building_id: building.id,
@@ -133,6 +133,7 @@ async function makeWorld(api) {
         ['TUBE-R001', 10, [0, 1]],
         ['TUBE-R002', 10, [2, 3]],
         ['TUBE-R003', 1, [4]],
+        ['TUBE-R004', 1, [5]],
     ]
     for (const [barcode, poolSize, members] of tubes) {
         const tube = await api.post('/api/v1/sampling/tubes', {
@@ -212,7 +213,7 @@ describe('results (real server)', { skip: kSkip }, () => {
             assert.doesNotMatch(await member.innerText(), new RegExp(spouse.name))
             assert.equal(await member.getByTestId('public-result-value').first().innerText(), '阴性')
             // Nobody of another household.
-            assert.doesNotMatch(await page.getByTestId('public-results').innerText(), /李|赵|刘/)
+            assert.doesNotMatch(await page.getByTestId('public-results').innerText(), /李|赵|刘|陈/)
             assert.equal(await page.getByTestId('public-stay-home').count(), 0)
             await screenshot(page, 'results-own-page-phone')
 
@@ -300,10 +301,16 @@ describe('results (real server)', { skip: kSkip }, () => {
         }
     })
 
-    test('a positive pooled tube: the alert, the procedure and the stay-home notice', { timeout: kTimeout }, async () => {
+    test('a positive pooled tube: the alert, the procedure and the stay-home notice; an invalid tube to sample again', { timeout: kTimeout }, async () => {
         await api.post(
             '/api/v1/results',
-            { lab_id: world.lab.id, results: [{ tube_barcode: 'TUBE-R002', result: 'positive', reported_at: Date.now() - 30_000, ct: { orf1ab: 31.2, n: 30.1 } }] },
+            {
+                lab_id: world.lab.id,
+                results: [
+                    { tube_barcode: 'TUBE-R002', result: 'positive', reported_at: Date.now() - 30_000, ct: { orf1ab: 31.2, n: 30.1 } },
+                    { tube_barcode: 'TUBE-R004', result: 'invalid', reported_at: Date.now() - 30_000 },
+                ],
+            },
             { 'Idempotency-Key': key('positive') },
         )
         const browser = await launchBrowser({ viewport: { width: 1280, height: 900 } })
@@ -322,6 +329,19 @@ describe('results (real server)', { skip: kSkip }, () => {
             assert.deepEqual(statuses, ['待单采复核', '待单采复核'])
             assert.ok((await page.getByTestId('pool-events').innerText()).includes('TUBE-R002'))
             await screenshot(page, 'results-pool')
+
+            // A member's own page in the register shows the result and the mark.
+            await page.goto(`${server.baseUrl}/residents/${world.people[2].id}`)
+            const results = page.getByTestId('resident-results')
+            await results.getByTestId('resident-result-value').getByText('阳性').waitFor()
+            assert.match(await results.innerText(), /待单采复核/)
+
+            await page.goto(`${server.baseUrl}/results/invalid?round=${world.round.id}`)
+            const invalid = page.getByTestId('invalid-list')
+            await invalid.getByText('TUBE-R004').waitFor()
+            assert.match(await invalid.innerText(), /待重采/)
+            assert.doesNotMatch(await invalid.innerText(), /陈静怡/)
+            await screenshot(page, 'results-invalid')
         } finally {
             await browser.close()
         }
