@@ -138,61 +138,75 @@ SCAN_COMMUNITY = 1             # the bench account's scope (community:1)
 
 
 def _sampling_world(bench):
-    """Sites with enough tables for every connection of the sampling loads, and the code tokens
-    of the residents of community 1 (as their printed cards carry them). Made once."""
+    """The administrator's API client and the code tokens of the residents of community 1 (as
+    their printed cards carry them). Made once."""
     if getattr(bench, "_sampling", None):
         return bench._sampling
-    apps = bench.apps()
-    admin = ApiClient(apps[0].url, *bench.admin_login)
-    tables = []
-    for site_no in range(math.ceil(SCAN_OPEN_LOOP_CONNECTIONS / TABLES_PER_SITE)):
-        site = admin.post("/api/v1/sites", {
-            "community_id": SCAN_COMMUNITY, "name": f"压测采样点{site_no + 1}",
-            "tables": [{"name": f"{t + 1}号台"} for t in range(TABLES_PER_SITE)]})
-        tables += [[site["id"], table["id"]] for table in site["tables"]]
+    admin = ApiClient(bench.apps()[0].url, *bench.admin_login)
     codes = query_column(bench.database_url(), bench.data_dir / "bulwark.db",
                          f"SELECT code_token FROM residents WHERE community_id = {SCAN_COMMUNITY}"
                          " ORDER BY id")
     if len(codes) < SCAN_POOL_SIZE:
         raise HarnessError(f"community {SCAN_COMMUNITY} has {len(codes)} residents: too few")
-    bench._sampling = {"admin": admin, "tables": tables, "codes": codes,
-                       "sites": sorted({site for site, _ in tables}), "rounds_made": 0}
+    bench._sampling = {"admin": admin, "codes": codes, "sites_made": 0, "rounds_made": 0}
     return bench._sampling
 
 
-def _sampling_plan(bench, scans):
-    """A plan file for one load of at most `scans` scans: fresh rounds (open now, pool
-    SCAN_POOL_SIZE, over community 1, at every benchmark site), enough that no resident is
-    scanned twice in a round."""
+def _sampling_plan(bench, scans, connections):
+    """A plan file for one load of at most `scans` scans by `connections` scanners: fresh sites
+    with a table for each (so that no table has a tube left open by an earlier load) and fresh
+    rounds (open now, pool SCAN_POOL_SIZE, over community 1, at those sites), enough that no
+    resident is scanned twice in a round."""
     world = _sampling_world(bench)
+    admin = world["admin"]
+    tables = []
+    for _ in range(math.ceil(connections / TABLES_PER_SITE)):
+        world["sites_made"] += 1
+        site = admin.post("/api/v1/sites", {
+            "community_id": SCAN_COMMUNITY, "name": f"压测采样点{world['sites_made']}",
+            "tables": [{"name": f"{t + 1}号台"} for t in range(TABLES_PER_SITE)]})
+        tables += [[site["id"], table["id"]] for table in site["tables"]]
     usable = len(world["codes"]) // SCAN_POOL_SIZE * SCAN_POOL_SIZE
     now = int(time.time() * 1000)
     rounds = []
     for _ in range(max(1, math.ceil(scans / usable))):
         world["rounds_made"] += 1
-        created = world["admin"].post("/api/v1/rounds", {
+        created = admin.post("/api/v1/rounds", {
             "community_id": SCAN_COMMUNITY, "name": f"压测轮次{world['rounds_made']}",
             "kind": "whole", "scope": {"kind": "community"}, "starts_at": now - 3_600_000,
             "ends_at": now + 6 * 3_600_000, "pool_size": SCAN_POOL_SIZE,
-            "site_ids": world["sites"]})
+            "site_ids": sorted({site for site, _ in tables})})
         rounds.append(created["id"])
     path = bench.tmp / f"sampling-plan-{world['rounds_made']}.json"
-    path.write_text(json.dumps({"tables": world["tables"], "rounds": rounds,
+    path.write_text(json.dumps({"tables": tables, "rounds": rounds,
                                 "pool_size": SCAN_POOL_SIZE, "codes": world["codes"]}))
     return path
 
 
 def _scan_load(bench, scans, *args, connections):
-    """One sampling load on every app server; returns (report, its "scan" label)."""
-    plan = _sampling_plan(bench, scans)
-    report = bench.load([app.url for app in bench.apps()], "--sampling", plan, *args,
-                        *bench.login_args(), connections=connections)
+    """One sampling load on every app server; returns (report, its "scan" label, missing): the
+    keys acknowledged 2xx (in the acked-key log) that the database does not hold answered 2xx
+    (must be 0)."""
+    plan = _sampling_plan(bench, scans, connections)
+    world = _sampling_world(bench)
+    run_id = f"{os.getpid() % 0xffffff:06x}{world['rounds_made'] % 0xffffff:06x}"
+    acked = bench.tmp / f"acked-{run_id}.txt"
+    report = bench.load([app.url for app in bench.apps()], "--sampling", plan, "--run-id", run_id,
+                        "--acked-file", acked, *args, *bench.login_args(),
+                        connections=connections)
     labels = report.get("by_label", {})
     scan = labels.get("scan", {"completed": 0, "status_2xx": 0, "ok_per_s": 0,
                                "latency_ms": {"p50": None, "p99": None, "p99_9": None}})
     if report.get("refusals"):
         note(f"refused: {report['refusals']}")
-    return report, scan
+    keys = acked.read_text().split() if acked.exists() else []
+    stored = query_column(bench.database_url(), bench.data_dir / "bulwark.db",
+                          "SELECT COUNT(*) FROM sampling_requests WHERE status < 300 AND "
+                          f"request_key LIKE '{run_id}-%'")
+    missing = len(keys) - int(stored[0])
+    if missing:
+        note(f"error: {missing} acknowledged keys are not in the database")
+    return report, scan, missing
 
 
 def scan_storage_ceiling(bench):
@@ -229,7 +243,7 @@ def app_sampling(bench):
     the saturation rate)."""
     if not bench.apps():
         return []
-    closed, scan = _scan_load(bench, SCAN_MAX_RATE * bench.duration_s, connections=64)
+    closed, scan, missing = _scan_load(bench, SCAN_MAX_RATE * bench.duration_s, connections=64)
     scan_rps = scan["status_2xx"] / closed["elapsed_s"]
     requests_rps = closed["status_2xx"] / closed["elapsed_s"]
     rows = [
@@ -239,12 +253,16 @@ def app_sampling(bench):
         Row("scan_p99", scan["latency_ms"]["p99"], "ms", bench.value("scan_commit_p99")),
         Row("scan_p999", scan["latency_ms"]["p99_9"], "ms"),
     ]
+    lost = missing
 
     def open_loop(offered, prefix):
         # Tube opens are 1 request in pool + 1: the schedule carries them on top of the scans.
         rate = offered * (SCAN_POOL_SIZE + 1) / SCAN_POOL_SIZE
-        report, scan = _scan_load(bench, offered * bench.duration_s * 1.1 + 10_000,
-                                  "--rate", round(rate), connections=SCAN_OPEN_LOOP_CONNECTIONS)
+        nonlocal lost
+        report, scan, missing = _scan_load(bench, offered * bench.duration_s * 1.1 + 10_000,
+                                           "--rate", round(rate),
+                                           connections=SCAN_OPEN_LOOP_CONNECTIONS)
+        lost += missing
         accepted = scan["status_2xx"] / report["elapsed_s"]
         held = (report["unsent"] == 0 and report["errors"] == 0 and
                 scan["status_2xx"] >= 0.99 * offered * bench.duration_s)
@@ -264,6 +282,7 @@ def app_sampling(bench):
         lower = int(scan_rps * 0.7 // 100 * 100)
         if 0 < lower < SCAN_OPEN_LOOP_RATE:
             rows += open_loop(lower, "scan_held")[1]
+    rows.append(Row("scan_acked_missing", lost, "keys"))
     return rows
 
 

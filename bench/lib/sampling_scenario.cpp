@@ -36,7 +36,9 @@ void AppendQuoted(std::string& out, std::string_view name, std::string_view valu
 
 // One table's phone: where it is, its current tube and the residents of its block.
 struct SamplingScenario::Table {
-    enum class Phase { kNeedTube, kScanning };
+    // kFindOpen and kCloseOpen: the table still had an open tube (from an earlier run, or a
+    // server killed mid-tube), which the phone looks up and closes before opening its own.
+    enum class Phase { kNeedTube, kFindOpen, kCloseOpen, kScanning };
     Phase phase = Phase::kNeedTube;
     bool have_block = false;
     int64_t round_id = 0;
@@ -130,6 +132,13 @@ Request SamplingScenario::Next(ConnState& state) {
     if (t.awaiting) return t.last;  // no answer last time: the same request, the same key
     const SamplingPlan::Table& where = plan_.tables[state.conn % plan_.tables.size()];
     Request r;
+    if (t.phase == Table::Phase::kFindOpen) {
+        r.label = "find_open_tube";
+        r.target = "/api/v1/sampling/tables/" + std::to_string(where.table_id) + "/open-tube";
+        t.last = r;
+        t.awaiting = true;
+        return r;
+    }
     r.method = "POST";
     r.idempotency_key = IdempotencyKey(state.run_id, state.conn, state.seq);
     std::string& b = r.body;
@@ -145,6 +154,9 @@ Request SamplingScenario::Next(ConnState& state) {
         b.append(",\"table_id\":").append(std::to_string(where.table_id));
         b.append(",");
         AppendQuoted(b, "barcode", t.barcode);
+    } else if (t.phase == Table::Phase::kCloseOpen) {
+        r.label = "close_tube";
+        r.target = std::string(kTubesPath) + "/" + std::to_string(t.tube_id) + "/close";
     } else if (t.next < plan_.pool_size) {
         r.label = "scan";
         r.target = kScansPath;
@@ -181,18 +193,32 @@ void SamplingScenario::OnResponse(ConnState& state, const Request& request,
     if (response.status == 503) return;
     t.awaiting = false;
     const bool ok = response.status / 100 == 2;
+    auto id_in_body = [&] {
+        boost::system::error_code ec;
+        json::value v = json::parse(response.body, ec);
+        const json::value* id = ec || !v.is_object() ? nullptr : v.as_object().if_contains("id");
+        return id && id->is_int64() ? id->as_int64() : int64_t{0};
+    };
     if (request.label == "open_tube") {
+        if (response.status == 422 &&
+            response.body.find("table_has_open_tube") != std::string_view::npos) {
+            t.phase = Table::Phase::kFindOpen;
+            return;
+        }
         if (!ok) {
             // Refused (a barcode in use, a table with an open tube): another barcode.
             t.barcode = "T" + state.run_id + "-" + std::to_string(state.conn) + "-" +
                         std::to_string(++t.tube_no);
             return;
         }
-        boost::system::error_code ec;
-        json::value v = json::parse(response.body, ec);
-        const json::value* id = ec || !v.is_object() ? nullptr : v.as_object().if_contains("id");
-        t.tube_id = id && id->is_int64() ? id->as_int64() : 0;
+        t.tube_id = id_in_body();
         t.phase = Table::Phase::kScanning;
+        return;
+    }
+    if (request.label == "find_open_tube") {
+        t.tube_id = ok ? id_in_body() : 0;
+        // None open any more (404): open ours. The block is still unused.
+        t.phase = t.tube_id != 0 ? Table::Phase::kCloseOpen : Table::Phase::kNeedTube;
         return;
     }
     if (request.label == "scan") {
@@ -207,9 +233,10 @@ void SamplingScenario::OnResponse(ConnState& state, const Request& request,
         }
         return;
     }
-    // close_tube, whatever the answer: the next tube.
+    // close_tube, whatever the answer: the next tube (a stale tube's close keeps the block,
+    // which no tube has used yet).
+    if (t.phase != Table::Phase::kCloseOpen) t.have_block = false;
     t.phase = Table::Phase::kNeedTube;
-    t.have_block = false;
 }
 
 }  // namespace bulwark::bench

@@ -39,8 +39,10 @@ Result<SamplingPlan> ParseSamplingPlan(std::string_view json);
 // and opens the next. Every request has its own idempotency key; a request that got no answer
 // (a transport error) or a 503 is sent again with the same key, as the phone's queue does.
 // A scan refused for another reason (422) moves on; a tube left short is closed by hand
-// (POST /api/v1/sampling/tubes/:id/close). Requests are labelled "open_tube", "scan" and
-// "close_tube" for the report.
+// (POST /api/v1/sampling/tubes/:id/close). A table that still has an open tube (from an earlier
+// run, or a server killed mid-tube: 422 table_has_open_tube) has it looked up
+// (GET /api/v1/sampling/tables/:id/open-tube) and closed first. Requests are labelled
+// "open_tube", "scan", "close_tube" and "find_open_tube" for the report.
 //
 // Residents are handed out in blocks of one tube: block b is round rounds[b / n] and codes
 // [(b % n) * pool, +pool) with n = codes / pool, so that no resident is scanned twice in a

@@ -102,6 +102,26 @@ TEST(SamplingScenarioTest, ARefusedScanMovesOnAndAShortTubeIsClosedByHand) {
     EXPECT_EQ(NextOf(s, c).label, "open_tube");
 }
 
+TEST(SamplingScenarioTest, AnOpenTubeLeftAtTheTableIsFoundAndClosedFirst) {
+    SamplingScenario s(Plan());
+    ConnState c{.conn = 0, .seq = 0, .run_id = "0123456789ab", .data = {}};
+    Request open = NextOf(s, c);
+    s.OnResponse(c, open, Answer(422, R"({"error":{"code":"table_has_open_tube"}})"));
+    Request find = NextOf(s, c);
+    EXPECT_EQ(find.label, "find_open_tube");
+    EXPECT_EQ(find.method, "GET");
+    EXPECT_EQ(find.target, "/api/v1/sampling/tables/70/open-tube");
+    EXPECT_TRUE(find.idempotency_key.empty());
+    s.OnResponse(c, find, Answer(200, R"({"id":33,"status":"open"})"));
+    Request close = NextOf(s, c);
+    EXPECT_EQ(close.target, "/api/v1/sampling/tubes/33/close");
+    s.OnResponse(c, close, Answer(200, R"({"id":33,"status":"closed"})"));
+    Request again = NextOf(s, c);
+    EXPECT_EQ(again.label, "open_tube");
+    EXPECT_NE(again.body.find(R"("round_id":3)"), std::string::npos);
+    EXPECT_EQ(s.blocks_claimed(), 1u) << "the block is still the first one";
+}
+
 TEST(SamplingScenarioTest, BlocksNeverScanAResidentTwiceInARoundWhileCapacityLasts) {
     SamplingScenario s(Plan());
     std::set<std::pair<std::string, std::string>> seen;  // (round, code)
