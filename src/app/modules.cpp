@@ -1,5 +1,6 @@
 #include "app/modules.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
@@ -17,6 +18,7 @@
 #include "system/system_api.hpp"
 #include "system/system_store.hpp"
 #include "testing/followup/followup_schema.hpp"
+#include "testing/results/results_api.hpp"
 #include "testing/scope_directory.hpp"
 #include "testing/testing_api.hpp"
 #include "testing/testing_schema.hpp"
@@ -32,6 +34,8 @@ void RegisterMigrations(db::MigrationSet& set) {
     set.Add(registry::RegistryStore::Migrations());
     // testing: rounds, sites, tubes, samples, boxes (its permissions need auth's table too).
     set.Add(testing::Migrations());
+    // results: lab results, pooled-positive procedures, cases (issue 7).
+    set.Add(testing::results::Migrations());
     // follow-up: coverage, the missed list, home sampling, health-code requests (issue 6).
     set.Add(testing::followup::Migrations());
 }
@@ -86,6 +90,14 @@ void RegisterRoutes(AppContext& ctx, http::Router& router) {
         [cipher](registry::SamplingAccess* access) { delete access; });
     testing::AddRoutes(
         router, std::make_shared<testing::TestingServices>(*ctx.db, *ctx.clock, sampling_access));
+    // results: lab results, the pooled-positive procedure, residents' own page (public, rate
+    // limited per client address: BULWARK_PUBLIC_PAGE_LIMIT calls a minute, default 120).
+    testing::results::PublicLimits public_limits;
+    if (const char* limit = std::getenv("BULWARK_PUBLIC_PAGE_LIMIT"); limit && *limit) {
+        public_limits.per_address = std::max(1, std::atoi(limit));
+    }
+    testing::results::AddRoutes(router, std::make_shared<testing::results::ResultsServices>(
+                                            *ctx.db, *ctx.clock, sampling_access, public_limits));
 
     system::SystemInfo info{.version = kVersion,
                             .commit = kGitCommit,

@@ -188,21 +188,34 @@ Result<RoundView> RoundService::Get(const auth::Principal& who, int64_t id) {
 }
 
 Result<RoundView> RoundService::Insert(const auth::Principal& who, Round r, const char* action) {
+    return db_.WriteValue(
+        [&](db::Session& s) -> Result<RoundView> { return InsertIn(s, who, r, action); });
+}
+
+Result<RoundView> RoundService::InsertIn(db::Session& s, const auth::Principal& who, Round r,
+                                         const char* action) {
     const int64_t now = clock_.NowMillis();
     r.created_by = who.user_id;
     r.created_at = r.updated_at = now;
     r.version = 1;
-    return db_.WriteValue([&](db::Session& s) -> Result<RoundView> {
-        ASSIGN_OR_RETURN(auto placement, access_->CommunityPlacement(s, r.community_id));
-        if (!placement || !who.CanAt(kWrite, *placement)) {
-            return Error(ErrorCode::kNotFound, "社区未找到", "community_id");
-        }
-        r.street_id = placement->street_id;
-        RETURN_IF_ERROR(CheckPlaces(s, *access_, r));
-        ASSIGN_OR_RETURN(r.id, RoundStore::Insert(s, r));
-        RETURN_IF_ERROR(Audit(s, who, action, r.id, now));
-        return ViewIn(s, r);
-    });
+    ASSIGN_OR_RETURN(auto placement, access_->CommunityPlacement(s, r.community_id));
+    if (!placement || !who.CanAt(kWrite, *placement)) {
+        return Error(ErrorCode::kNotFound, "社区未找到", "community_id");
+    }
+    r.street_id = placement->street_id;
+    RETURN_IF_ERROR(CheckPlaces(s, *access_, r));
+    ASSIGN_OR_RETURN(r.id, RoundStore::Insert(s, r));
+    RETURN_IF_ERROR(Audit(s, who, action, r.id, now));
+    return ViewIn(s, r);
+}
+
+Result<RoundView> RoundService::CreateIn(db::Session& s, const auth::Principal& who,
+                                         const RoundInput& input) {
+    if (!input.community_id) return InvalidArgument("缺少字段 community_id", "community_id");
+    Round r;
+    r.community_id = *input.community_id;
+    RETURN_IF_ERROR(Apply(input, &r));
+    return InsertIn(s, who, std::move(r), "round.create");
 }
 
 Result<RoundView> RoundService::Create(const auth::Principal& who, const RoundInput& input) {

@@ -44,6 +44,10 @@ public:
                                         std::optional<RoundStatus> status);
     Result<RoundView> Get(const auth::Principal& who, int64_t id);
     Result<RoundView> Create(const auth::Principal& who, const RoundInput& input);
+    // Create inside the caller's write transaction, with the same checks and audit row: for a
+    // round that another use case starts as its consequence (the follow-up round of a pooled
+    // positive tube, testing/results).
+    Result<RoundView> CreateIn(db::Session& s, const auth::Principal& who, const RoundInput& input);
     // A stale version is kFailedPrecondition (field "version").
     Result<RoundView> Update(const auth::Principal& who, int64_t id, int64_t version,
                              const RoundInput& input);
@@ -56,6 +60,8 @@ public:
 
 private:
     Result<RoundView> Insert(const auth::Principal& who, Round round, const char* action);
+    Result<RoundView> InsertIn(db::Session& s, const auth::Principal& who, Round r,
+                               const char* action);
     Result<RoundView> ViewIn(db::Session& s, const Round& round) const;
     // Whether `who` may read `round`: rounds.read over its community or street, one of its
     // sites, or a grid of its community.
