@@ -237,13 +237,23 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
             assert.ok(target.height >= 44, `${target.text}: ${target.width}x${target.height}`)
         }
 
-        // Tap to call: the full phone comes from the reveal route and becomes a tel: link.
+        // Tap to call: the full phone comes from the reveal route and the page opens a tel: link.
+        // Headless Chromium has no dialer (its external-protocol prompt stalls the page), so the
+        // link's click is recorded instead of followed.
+        await phone.evaluate(() => {
+            const click = HTMLAnchorElement.prototype.click
+            HTMLAnchorElement.prototype.click = function () {
+                if (this.protocol === 'tel:') window.__dialed = this.getAttribute('href')
+                else click.call(this)
+            }
+        })
         const third = world.people[2]
         const thirdCard = phone.locator(`[data-testid="mine-card"][data-resident="${third.id}"]`)
         await thirdCard.getByTestId('mine-call').click()
         const tel = thirdCard.getByTestId('mine-tel')
         await tel.waitFor()
         assert.equal(await tel.getAttribute('href'), `tel:${third.phone}`)
+        assert.equal(await phone.evaluate(() => window.__dialed), `tel:${third.phone}`)
         assert.equal(phoneReveals.length, 1)
 
         // Tested elsewhere: where and when are asked for, and the person leaves the list at once.
@@ -253,14 +263,14 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
         await dialog.locator('[data-outcome="tested_elsewhere"]').click()
         await dialog.getByTestId('attempt-submit').click()
         await dialog.getByText('请填写检测地点').waitFor()
-        await dialog.getByTestId('attempt-place').locator('input').fill('市第一人民医院')
+        await dialog.getByTestId('attempt-place').fill('市第一人民医院')
         const testedAt = new Date(Date.now() - 2 * 3_600_000)
         const pad = (n) => String(n).padStart(2, '0')
         const testedText = `${testedAt.getFullYear()}-${pad(testedAt.getMonth() + 1)}-${pad(testedAt.getDate())} ${pad(testedAt.getHours())}:${pad(testedAt.getMinutes())}`
         const when = dialog.getByTestId('attempt-tested-at').locator('input').first()
         await when.fill(testedText)
         await when.press('Enter')
-        await dialog.getByTestId('attempt-note').locator('textarea').fill('本人电话确认，昨天在医院做了核酸')
+        await dialog.getByTestId('attempt-note').fill('本人电话确认，昨天在医院做了核酸')
         await dialog.getByTestId('attempt-submit').click()
         await dialog.waitFor({ state: 'hidden' })
         await thirdCard.waitFor({ state: 'detached' })
@@ -284,7 +294,7 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
         await dialog.waitFor()
         await dialog.locator('[data-outcome="unreachable"]').click()
         await dialog.getByTestId('attempt-hint').getByText('仍在漏检名单上').waitFor()
-        await dialog.getByTestId('attempt-note').locator('textarea').fill('电话无人接听，晚上再打')
+        await dialog.getByTestId('attempt-note').fill('电话无人接听，晚上再打')
         await dialog.getByTestId('attempt-submit').click()
         await dialog.waitFor({ state: 'hidden' })
         await fourthCard.getByTestId('mine-last').getByText('联系不上').waitFor()
@@ -326,8 +336,8 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
             await row.getByText('申请变更健康码').first().click()
             const dialog = page.getByTestId('code-request-dialog')
             await dialog.waitFor()
-            await dialog.getByTestId('code-request-reason').locator('textarea').fill('本轮漏检，三次电话未接通')
-            await dialog.getByTestId('code-request-evidence').locator('textarea').fill('网格员联系记录三次')
+            await dialog.getByTestId('code-request-reason').fill('本轮漏检，三次电话未接通')
+            await dialog.getByTestId('code-request-evidence').fill('网格员联系记录三次')
             await dialog.getByTestId('code-request-submit').click()
             await dialog.waitFor({ state: 'hidden' })
 
@@ -341,7 +351,7 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
             const desk = await staffBrowser.context.newPage()
             await desk.goto(`${server.baseUrl}/health-codes`)
             await desk.getByTestId('code-approve').first().click()
-            await desk.getByTestId('code-decide-note').locator('textarea').fill('核实无误')
+            await desk.getByTestId('code-decide-note').fill('核实无误')
             await desk.getByTestId('code-decide-submit').click()
             await desk.getByTestId('code-decide-dialog').waitFor({ state: 'hidden' })
             const code = await api.get(`/api/v1/residents/${person.id}/health-code`)
