@@ -45,11 +45,11 @@ Result<std::optional<TubeForResult>> TubeQueryStore::TubeById(db::Session& s, in
     return OneTube(s, "WHERE t.id = ?", {id});
 }
 
-Result<std::vector<TubeMember>> TubeQueryStore::Members(db::Session& s, int64_t tube_id) {
+Result<std::vector<TubeSwab>> TubeQueryStore::Members(db::Session& s, int64_t tube_id) {
     ASSIGN_OR_RETURN(db::Rows rows, s.Query("SELECT resident_id, scanned_at FROM samples "
                                             "WHERE tube_id = ? ORDER BY scanned_at, id",
                                             {tube_id}));
-    std::vector<TubeMember> out;
+    std::vector<TubeSwab> out;
     for (const db::Row& row : rows) out.push_back({row.Int(0), row.Int(1)});
     return out;
 }

@@ -36,7 +36,7 @@ struct TubeForResult {
 };
 
 // One swab in a tube: whose, and when it was taken.
-struct TubeMember {
+struct TubeSwab {
     int64_t resident_id = 0;
     int64_t sampled_at = 0;
 };
@@ -82,7 +82,7 @@ public:
                                                               const std::string& barcode);
     static Result<std::optional<TubeForResult>> TubeById(db::Session& s, int64_t id);
     // The swabs in a tube, in the order they were taken.
-    static Result<std::vector<TubeMember>> Members(db::Session& s, int64_t tube_id);
+    static Result<std::vector<TubeSwab>> Members(db::Session& s, int64_t tube_id);
     // A resident's samples in the rounds of `community_id` (newest first, at most `limit`).
     static Result<std::vector<ResidentSample>> SamplesOf(db::Session& s, int64_t resident_id,
                                                          int64_t community_id, int limit);

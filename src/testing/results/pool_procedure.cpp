@@ -80,14 +80,14 @@ Status HomeSampling(db::Session& s, const registry::SamplingSubject& person, int
 Status PoolProcedure::AfterResult(db::Session& s, const auth::Principal& who,
                                   const TubeForResult& tube, const StoredResult& result,
                                   int64_t now) {
-    ASSIGN_OR_RETURN(std::vector<TubeMember> members, TubeQueryStore::Members(s, tube.id));
+    ASSIGN_OR_RETURN(std::vector<TubeSwab> members, TubeQueryStore::Members(s, tube.id));
     if (members.empty()) return Ok();
     if (result.result == Outcome::kPositive && tube.pool_size > 1) {
         return OpenPool(s, who, tube, result, members, now);
     }
     std::vector<int64_t> resampled_in_procedure;
     if (tube.pool_size == 1) {
-        for (const TubeMember& m : members) {
+        for (const TubeSwab& m : members) {
             bool in_procedure = false;
             RETURN_IF_ERROR(ResolveRetests(s, who, tube, result, m, now, &in_procedure));
             if (in_procedure) resampled_in_procedure.push_back(m.resident_id);
@@ -97,7 +97,7 @@ Status PoolProcedure::AfterResult(db::Session& s, const auth::Principal& who,
     // An invalid tube: its members are sampled again (those in a procedure are on the list
     // already, urgent).
     std::vector<int64_t> ids;
-    for (const TubeMember& m : members) {
+    for (const TubeSwab& m : members) {
         if (std::find(resampled_in_procedure.begin(), resampled_in_procedure.end(),
                       m.resident_id) == resampled_in_procedure.end()) {
             ids.push_back(m.resident_id);
@@ -116,7 +116,7 @@ Status PoolProcedure::AfterResult(db::Session& s, const auth::Principal& who,
 
 Status PoolProcedure::OpenPool(db::Session& s, const auth::Principal& who,
                                const TubeForResult& tube, const StoredResult& result,
-                               const std::vector<TubeMember>& members, int64_t now) {
+                               const std::vector<TubeSwab>& members, int64_t now) {
     ASSIGN_OR_RETURN(auto pool_id, ResultsStore::InsertPool(s, {.tube_id = tube.id,
                                                                 .tube_barcode = tube.barcode,
                                                                 .round_id = tube.round_id,
@@ -130,7 +130,7 @@ Status PoolProcedure::OpenPool(db::Session& s, const auth::Principal& who,
 
     // Every member is marked: must stay home until their own single tube says otherwise.
     std::vector<int64_t> ids;
-    for (const TubeMember& m : members) ids.push_back(m.resident_id);
+    for (const TubeSwab& m : members) ids.push_back(m.resident_id);
     ASSIGN_OR_RETURN(auto people, registry::ResultsAccess::Subjects(s, ids));
     json::array marked;
     for (const registry::SamplingSubject& person : people) {
@@ -194,7 +194,7 @@ Status PoolProcedure::OpenPool(db::Session& s, const auth::Principal& who,
 
 Status PoolProcedure::ResolveRetests(db::Session& s, const auth::Principal& who,
                                      const TubeForResult& tube, const StoredResult& result,
-                                     const TubeMember& member, int64_t now, bool* in_procedure) {
+                                     const TubeSwab& member, int64_t now, bool* in_procedure) {
     ASSIGN_OR_RETURN(auto pending, ResultsStore::PendingPoolsOf(s, member.resident_id));
     json::object evidence = Evidence(who, tube, result);
     evidence["resident_id"] = member.resident_id;

@@ -100,7 +100,7 @@ Result<TubeResultView> ResultsService::TubeResult(const auth::Principal& who,
         view.lab_name = lab.value_or("");
         ASSIGN_OR_RETURN(auto members, TubeQueryStore::Members(s, tube->id));
         std::vector<int64_t> ids;
-        for (const TubeMember& m : members) ids.push_back(m.resident_id);
+        for (const TubeSwab& m : members) ids.push_back(m.resident_id);
         ASSIGN_OR_RETURN(auto people, registry::ResultsAccess::Subjects(s, ids));
         for (const auto& p : people) view.members.push_back(ViewOf(p));
         RETURN_IF_ERROR(AuditRead(s, who, "result.read", "tube", tube->id,
@@ -139,7 +139,7 @@ Result<Page<InvalidMember>> ResultsService::InvalidMembers(const auth::Principal
                          ResultsStore::ResultsOfRound(s, round_id, Outcome::kInvalid));
         for (const StoredResult& r : invalid) {
             ASSIGN_OR_RETURN(auto members, TubeQueryStore::Members(s, r.tube_id));
-            for (const TubeMember& m : members) {
+            for (const TubeSwab& m : members) {
                 ASSIGN_OR_RETURN(auto people,
                                  registry::ResultsAccess::Subjects(s, {m.resident_id}));
                 if (people.empty()) continue;

@@ -124,7 +124,8 @@ Result<LoadOutcome> ResultsService::Plan(db::Session& s, const auth::Principal& 
         seen.emplace(e.tube_barcode, std::pair{i, e.result});
         ASSIGN_OR_RETURN(auto tube, TubeQueryStore::TubeByBarcode(s, e.tube_barcode));
         if (!tube || !who.CanAt(kWrite, tube->placement())) {
-            fail("tube_barcode", "未知试管条码 " + e.tube_barcode);
+            // Never the barcode: out of scope and missing must answer alike.
+            fail("tube_barcode", "未知试管条码");
             continue;
         }
         if (tube->lab_id == 0) {
@@ -188,9 +189,9 @@ Status ResultsService::Write(db::Session& s, const auth::Principal& who, const P
         case Planned::Kind::kNew:
             break;
     }
-    ASSIGN_OR_RETURN(std::vector<TubeMember> members, TubeQueryStore::Members(s, tube.id));
+    ASSIGN_OR_RETURN(std::vector<TubeSwab> members, TubeQueryStore::Members(s, tube.id));
     int64_t sampled_at = tube.closed_at;
-    for (const TubeMember& m : members) {
+    for (const TubeSwab& m : members) {
         if (sampled_at == 0 || m.sampled_at < sampled_at) sampled_at = m.sampled_at;
     }
     StoredResult r{.tube_id = tube.id,
