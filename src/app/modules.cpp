@@ -12,11 +12,13 @@
 #include "auth/guard.hpp"
 #include "auth/personal_keys.hpp"
 #include "registry/registry_api.hpp"
+#include "registry/coverage_access.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/sampling_access.hpp"
 #include "registry/scope_directory.hpp"
 #include "system/system_api.hpp"
 #include "system/system_store.hpp"
+#include "testing/followup/followup_api.hpp"
 #include "testing/followup/followup_schema.hpp"
 #include "testing/results/results_api.hpp"
 #include "testing/scope_directory.hpp"
@@ -98,6 +100,14 @@ void RegisterRoutes(AppContext& ctx, http::Router& router) {
     }
     testing::results::AddRoutes(router, std::make_shared<testing::results::ResultsServices>(
                                             *ctx.db, *ctx.clock, sampling_access, public_limits));
+
+    // follow-up: coverage, the missed list, home sampling, health codes (issue 6); residents come
+    // from the registry's CoverageAccess, samples from testing's SampleQueries.
+    auto coverage_access = std::shared_ptr<registry::CoverageAccess>(
+        new registry::CoverageAccess(*cipher, *ctx.clock),
+        [cipher](registry::CoverageAccess* access) { delete access; });
+    testing::followup::AddRoutes(router, std::make_shared<testing::followup::FollowupService>(
+                                             *ctx.db, *ctx.clock, coverage_access));
 
     system::SystemInfo info{.version = kVersion,
                             .commit = kGitCommit,
