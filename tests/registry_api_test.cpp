@@ -204,6 +204,24 @@ TEST_P(RegistryApiTest, PlacesResidentsMaskingScopeAndAudit) {
                   .at("total")
                   .as_int64(),
               1);
+    // Narrowed by room (as typed, full-width) and by community; sorted by name in pinyin order.
+    auto total = [](const testsupport::HttpResult& r) {
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.status == 200 ? Parse(r.body).at("total").as_int64() : -1;
+    };
+    EXPECT_EQ(total(admin->Get("/api/v1/residents?room=1203")), 2);
+    EXPECT_EQ(total(admin->Get("/api/v1/residents?room=%EF%BC%91%EF%BC%92%EF%BC%90%EF%BC%93")), 2);
+    EXPECT_EQ(total(admin->Get("/api/v1/residents?room=1204")), 0);
+    EXPECT_EQ(total(admin->Get("/api/v1/residents?community_id=" + std::to_string(IdOf(mine)))), 1);
+    EXPECT_EQ(total(admin->Get("/api/v1/residents?street_id=1")), 2);
+    auto by_name = admin->Get("/api/v1/residents?sort=name");
+    ASSERT_EQ(by_name.status, 200) << by_name.body;
+    // 钱 (qián) before 张 (zhāng).
+    EXPECT_LT(by_name.body.find("钱"), by_name.body.find("张"));
+    auto bad_sort = admin->Get("/api/v1/residents?sort=age");
+    EXPECT_EQ(bad_sort.status, 400);
+    EXPECT_EQ(Parse(bad_sort.body).at("error").at("field").as_string(), "sort");
+
     auto tree = staff->Get("/api/v1/places");
     ASSERT_EQ(tree.status, 200) << tree.body;
     EXPECT_EQ(tree.body.find("翠竹社区"), std::string::npos) << "another community in the tree";
