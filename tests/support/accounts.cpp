@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include "tests/support/server_process.hpp"
 
@@ -44,7 +45,12 @@ std::string LogIn(HttpClient& client, const std::string& username, const std::st
     HttpResult r =
         client.PostJson("/api/v1/auth/login", "{\"username\":\"" + escape(username) +
                                                   "\",\"password\":\"" + escape(password) + "\"}");
-    if (r.status != 200) return "";
+    if (r.status != 200) {
+        // Said here, so that a test failing on an empty token shows why the login failed.
+        std::cerr << "testsupport::LogIn(" << username << "): status " << r.status << " "
+                  << r.body.substr(0, 300) << "\n";
+        return "";
+    }
     const std::string key = "\"csrf_token\":\"";
     auto at = r.body.find(key);
     if (at == std::string::npos) return "";
