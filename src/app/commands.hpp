@@ -18,5 +18,8 @@ void AddRoutesCommand(CLI::App& cli, const CommonOptions& common, int* exit_code
 void AddSecurityCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
 // `bulwark demo` and `bulwark generate --scale ...` (registry_commands.cpp).
 void AddRegistryCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
+// `bulwark import results FILE [--lab ID] [--apply]` (results_commands.cpp); after
+// AddRegistryCommands, which adds `import`.
+void AddResultsCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
 
 }  // namespace bulwark::app

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     app::AddRoutesCommand(cli, common, &exit_code);
     app::AddSecurityCommands(cli, common, &exit_code);
     app::AddRegistryCommands(cli, common, &exit_code);
+    app::AddResultsCommands(cli, common, &exit_code);
     cli.parse_complete_callback([&] { SetupLogging(common.log_level); });
     try {
         cli.parse(argc, argv);
