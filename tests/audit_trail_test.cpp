@@ -48,6 +48,11 @@ TEST_P(AuditTrailTest, EveryAnswerWithPersonalDataHasItsAuditRow) {
             // names by its id (a person just registered).
             std::string subject;
             for (const auto& [param, kind] : c->params) subject = world().InFor(role, kind);
+            // A tube named by its barcode is audited under its id.
+            if (!subject.empty() && subject.find_first_not_of("0123456789") != std::string::npos) {
+                auto tube = world().Query("SELECT id FROM tubes WHERE barcode = ?", {subject});
+                subject = tube.ok() && !tube->empty() ? std::to_string((*tube)[0].Int(0)) : subject;
+            }
             boost::system::error_code ec;
             json::value body = json::parse(r.body, ec);
             if (subject.empty() && !ec && body.is_object() && body.as_object().contains("id")) {

@@ -267,6 +267,31 @@ const std::vector<RouteCase>& RouteCases() {
         {.route = "GET /api/v1/sampling/boxes", .query = "?round_id={round}"},
         {.route = "GET /api/v1/lab/boxes"},
         {.route = "GET /api/v1/sampling/boxes/:id", .params = {{"id", "box"}}},
+        // results (issue 7): loads, conflicts, a tube's and a resident's results, pools, alerts.
+        {.route = "POST /api/v1/results/imports",
+         .query = "?filename=matrix.csv&lab_id={in_lab}",
+         .body = "试管条码,检测结果\n{in_receive_tube_barcode},阴性\n", .ok = 201,
+         .content_type = "text/csv"},
+        {.route = "GET /api/v1/results/imports/:id", .params = {{"id", "result_import"}}},
+        {.route = "POST /api/v1/results/imports/:id/apply", .params = {{"id", "result_import"}},
+         .body = "{}"},
+        {.route = "POST /api/v1/results",
+         .body = R"({"lab_id":{in_lab},"results":[{"tube_barcode":"{receive_tube_barcode}","result":"negative","reported_at":"2024-06-01 10:00"}]})",
+         .missing = 400},  // an unknown tube is a bad entry, listed with the others
+        {.route = "GET /api/v1/results/conflicts"},
+        {.route = "POST /api/v1/results/conflicts/:id/resolve", .params = {{"id", "conflict"}},
+         .body = R"({"decision":"keep","note":"矩阵测试"})"},
+        {.route = "GET /api/v1/tubes/:barcode/result", .params = {{"barcode", "result_tube_barcode"}}},
+        {.route = "GET /api/v1/residents/:id/results", .params = {{"id", "resident"}}},
+        {.route = "GET /api/v1/results/invalid", .query = "?round_id={round}"},
+        {.route = "GET /api/v1/pools"},
+        {.route = "GET /api/v1/pools/:id", .params = {{"id", "pool"}}},
+        {.route = "GET /api/v1/alerts"},
+        {.route = "GET /api/v1/lab/overview", .query = "?lab_id={in_lab}"},
+        // results: the residents' own page, public; out of scope is a re-issued code.
+        {.route = "GET /api/v1/public/codes/:token/results", .params = {{"token", "public_code"}}},
+        {.route = "POST /api/v1/public/codes/:token/home-sampling",
+         .params = {{"token", "public_code"}}, .body = R"({"note":"矩阵测试"})", .ok = 201},
     };
     return cases;
 }

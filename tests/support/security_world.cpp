@@ -303,6 +303,9 @@ std::string SecurityWorld::Out(const std::string& kind) const {
 std::string SecurityWorld::InFor(const std::string& role, const std::string& kind) {
     if (role == "lab" && kind == "box") return In("box_to_receive");
     if (kind == "free_table") return FreeTable(true);
+    if (kind == "result_import" || kind == "conflict" || kind == "public_code") {
+        return ResultsInFor(role, kind);
+    }
     if (kind != "import" && kind != "import_to_apply") return In(kind);
     std::string& id = owned_[role + "/" + kind];
     if (id.empty()) id = MakeImport(As(role), In("community"));
@@ -317,6 +320,9 @@ std::string SecurityWorld::InFor(const std::string& role, const std::string& kin
 
 std::string SecurityWorld::OutFor(const std::string& kind) {
     if (kind == "free_table") return FreeTable(false);
+    if (kind == "result_import" || kind == "conflict" || kind == "public_code") {
+        return ResultsOutFor(kind);
+    }
     if (kind != "import" && kind != "import_to_apply") return Out(kind);
     std::string& id = owned_["seed-2/import"];
     if (id.empty()) id = MakeImport(*seeder_out_, Out("community"));

@@ -103,6 +103,14 @@ private:
     // Labs, a site with tables, rounds, tubes and boxes on one street (security_world_testing).
     bool SeedTesting(bool in_scope, std::string* error);
     std::string FreeTable(bool in_scope);
+    // Results on one street (security_world_results.cpp): a recorded result, a pooled positive.
+    bool SeedResults(bool in_scope, std::string* error);
+    // "result_import" (the role's own), "conflict" (a new one per call in scope), "public_code"
+    // (a fresh code in scope; a re-issued one out of scope).
+    std::string ResultsInFor(const std::string& role, const std::string& kind);
+    std::string ResultsOutFor(const std::string& kind);
+    std::string MakeResultImport(HttpClient& as, bool in_scope);
+    std::string NewConflict(bool in_scope);
     // An import job of `as` into `community`, parsed and checked; "" if it could not be made.
     std::string MakeImport(HttpClient& as, const std::string& community);
 

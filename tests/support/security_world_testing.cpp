@@ -144,7 +144,7 @@ bool SecurityWorld::SeedTesting(bool in_scope, std::string* error) {
         return false;
     }
     ids["receive_tube_barcode"] = closed[3];
-    return true;
+    return SeedResults(in_scope, error);
 }
 
 std::string SecurityWorld::FreeTable(bool in_scope) {
