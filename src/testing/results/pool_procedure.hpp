@@ -32,8 +32,7 @@ public:
 
 private:
     Status OpenPool(db::Session& s, const auth::Principal& who, const TubeForResult& tube,
-                    const StoredResult& result, const std::vector<TubeSwab>& members,
-                    int64_t now);
+                    const StoredResult& result, const std::vector<TubeSwab>& members, int64_t now);
     Status ResolveRetests(db::Session& s, const auth::Principal& who, const TubeForResult& tube,
                           const StoredResult& result, const TubeSwab& member, int64_t now,
                           bool* in_procedure);
