@@ -61,6 +61,17 @@ Result<std::vector<SampleFact>> SampleQueries::SamplesOf(db::Session& s, int64_t
     return out;
 }
 
+Result<std::vector<SampleFact>> SampleQueries::SamplesSince(db::Session& s, int64_t round_id,
+                                                            int64_t after_id) {
+    ASSIGN_OR_RETURN(db::Rows rows, s.Query("SELECT resident_id, site_id, scanned_at FROM samples "
+                                            "WHERE round_id = ? AND id > ?",
+                                            {round_id, after_id}));
+    std::vector<SampleFact> out;
+    out.reserve(rows.size());
+    for (const db::Row& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
+    return out;
+}
+
 Result<std::vector<SampleWithTube>> SampleQueries::SamplesAfter(
     db::Session& s, const std::vector<int64_t>& round_ids, const std::vector<int64_t>& residents,
     int64_t after) {

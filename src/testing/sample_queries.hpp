@@ -54,6 +54,9 @@ public:
     static Result<SampleStamp> StampOf(db::Session& s, int64_t round_id);
     // Every sample of the round.
     static Result<std::vector<SampleFact>> SamplesOf(db::Session& s, int64_t round_id);
+    // The round's samples with an id above `after_id` (those taken since a SampleStamp).
+    static Result<std::vector<SampleFact>> SamplesSince(db::Session& s, int64_t round_id,
+                                                        int64_t after_id);
     // Samples of `residents` in `round_ids` taken after `after` (ms), with their tube barcodes.
     static Result<std::vector<SampleWithTube>> SamplesAfter(db::Session& s,
                                                             const std::vector<int64_t>& round_ids,

@@ -18,6 +18,11 @@ int64_t CoverageCache::computations() const {
     return computations_;
 }
 
+int64_t CoverageCache::updates() const {
+    std::lock_guard lock(mu_);
+    return updates_;
+}
+
 Result<std::shared_ptr<const RoundCoverage>> CoverageCache::Get(db::Session& s,
                                                                 const Round& round) {
     Stamp stamp;
@@ -25,10 +30,36 @@ Result<std::shared_ptr<const RoundCoverage>> CoverageCache::Get(db::Session& s,
     ASSIGN_OR_RETURN(stamp.residents, access_->StampOf(s, round.community_id));
     ASSIGN_OR_RETURN(stamp.attempts, FollowupStore::AttemptStamp(s, round.id));
     stamp.round_version = round.version;
+    std::shared_ptr<const RoundCoverage> previous;
+    Stamp previous_stamp;
     {
         std::lock_guard lock(mu_);
         auto it = entries_.find(round.id);
-        if (it != entries_.end() && it->second.stamp == stamp) return it->second.coverage;
+        if (it != entries_.end()) {
+            if (it->second.stamp == stamp) return it->second.coverage;
+            previous = it->second.coverage;
+            previous_stamp = it->second.stamp;
+        }
+    }
+    // While scans arrive only the samples move: take the new ones into a copy of the last
+    // coverage instead of reading everyone again.
+    if (previous && previous_stamp.residents == stamp.residents &&
+        previous_stamp.attempts == stamp.attempts &&
+        previous_stamp.round_version == stamp.round_version &&
+        stamp.samples.last_id > previous_stamp.samples.last_id) {
+        ASSIGN_OR_RETURN(auto fresh,
+                         SampleQueries::SamplesSince(s, round.id, previous_stamp.samples.last_id));
+        if (previous_stamp.samples.count + static_cast<int64_t>(fresh.size()) ==
+            stamp.samples.count) {
+            auto updated = std::make_shared<RoundCoverage>(*previous);
+            if (ApplyNewSamples(updated.get(), fresh, clock_.NowMillis())) {
+                std::shared_ptr<const RoundCoverage> coverage = std::move(updated);
+                std::lock_guard lock(mu_);
+                entries_[round.id] = Entry{stamp, coverage};
+                ++updates_;
+                return coverage;
+            }
+        }
     }
     ASSIGN_OR_RETURN(auto residents, access_->ResidentsOf(s, round.community_id));
     ASSIGN_OR_RETURN(auto samples, SampleQueries::SamplesOf(s, round.id));

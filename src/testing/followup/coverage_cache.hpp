@@ -17,7 +17,8 @@ namespace bulwark::testing::followup {
 // reads three fingerprints in the caller's transaction (the round's sample count and last
 // sample id, the community's resident count and last change, the round's attempt count and last
 // id: one indexed aggregate each) and computes the coverage again only when one moved, so
-// viewers polling every 5 s share one computation per change. Several servers agree because
+// viewers polling every 5 s share one computation per change; when only samples were added it
+// reads just those and updates a copy of the last coverage. Several servers agree because
 // each compares against the database, never against its own memory. Thread-safe.
 class CoverageCache {
 public:
@@ -25,8 +26,9 @@ public:
 
     Result<std::shared_ptr<const RoundCoverage>> Get(db::Session& s, const Round& round);
 
-    // Computations so far (for tests and the figures in the README).
+    // Full computations and updates by new samples only, so far (for tests and figures).
     int64_t computations() const;
+    int64_t updates() const;
 
 private:
     struct Stamp {
@@ -46,6 +48,7 @@ private:
     mutable std::mutex mu_;
     std::unordered_map<int64_t, Entry> entries_;  // by round id
     int64_t computations_ = 0;
+    int64_t updates_ = 0;
 };
 
 }  // namespace bulwark::testing::followup

@@ -359,6 +359,10 @@ TEST_P(FollowupServiceTest, HealthCodeNeedsASecondPerson) {
     EXPECT_EQ((*code)["history"].as_array().size(), 1u);
     EXPECT_EQ(service_->DecideHealthCode(staff2_, id, false, "").error().code,
               ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(service_->DecideHealthCode(staff_, id, false, "").error().code,
+              ErrorCode::kFailedPrecondition)
+        << "the approver cannot turn it into a rejection";
+    ASSERT_TRUE(service_->DecideHealthCode(staff_, id, true, "").ok()) << "a retry";
     ASSERT_TRUE(
         service_->DecideHealthCode(staff2_, (*own)["id"].as_int64(), false, "证据不足").ok());
     EXPECT_EQ((*service_->HealthCodeOf(staff_, a))["status"].as_string(), "green");
@@ -367,7 +371,7 @@ TEST_P(FollowupServiceTest, HealthCodeNeedsASecondPerson) {
             "SELECT COUNT(*) FROM audit_log WHERE action IN ('healthcode.request', "
             "'healthcode.approve', 'healthcode.reject')");
     });
-    EXPECT_EQ((**audited).Int(0), 4);
+    EXPECT_EQ((**audited).Int(0), 5);
 }
 
 // What coverage costs for a community of 6,000 (printed; the cached answer must be cheaper).
@@ -427,9 +431,20 @@ TEST_P(FollowupServiceTest, CostFor6000Residents) {
         "cache in %.1f ms\n",
         GetParam().c_str(), computed_ms, cached_ms);
     EXPECT_LT(cached_ms, computed_ms);
-    // A new sample makes the next answer compute again.
+    // A new sample is taken into the last coverage without reading everyone again.
     Sample(round, 3, kStart + kHour + 5);
-    EXPECT_EQ(Totals(round, staff_)["sampled"].as_int64(), 4001);
+    auto t3 = Clock::now();
+    json::object moved = Totals(round, staff_);
+    auto t4 = Clock::now();
+    EXPECT_EQ(moved["sampled"].as_int64(), 4001);
+    EXPECT_EQ(moved["missed"].as_int64(), 1999);
+    EXPECT_EQ(service_->cache().computations(), 1);
+    EXPECT_EQ(service_->cache().updates(), 1);
+    std::printf("[ figures  ] %s: after one more scan, updated in %.1f ms\n", GetParam().c_str(),
+                std::chrono::duration<double, std::milli>(t4 - t3).count());
+    // A new resident makes it compute again.
+    AddResident(0, "999", "新居民");
+    EXPECT_EQ(Totals(round, staff_)["in_scope"].as_int64(), 6001);
     EXPECT_EQ(service_->cache().computations(), 2);
 }
 

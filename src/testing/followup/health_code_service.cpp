@@ -121,10 +121,18 @@ Result<json::object> FollowupService::DecideHealthCode(const auth::Principal& wh
             return Error(ErrorCode::kAlreadyExists, "申请人不能审批自己的申请, 请由另一人审批",
                          "same_person");
         }
+        const std::string decision = approve ? "approved" : "rejected";
         if (q->status != "pending") {
-            return FailedPrecondition("该申请已处理 (" + q->status + ")", "status");
+            // The same person deciding the same way again (a retry): the request as it stands.
+            if (q->decided_by != who.user_id || q->status != decision) {
+                return FailedPrecondition("该申请已处理 (" + q->status + ")", "status");
+            }
+            RETURN_IF_ERROR(Audit(
+                s, who, approve ? "healthcode.approve" : "healthcode.reject", "health_code_request",
+                q->id, "{\"resident_id\":" + std::to_string(q->resident_id) + ",\"repeat\":true}"));
+            return RequestJson(*q, person->name);
         }
-        q->status = approve ? "approved" : "rejected";
+        q->status = decision;
         q->decided_by = who.user_id;
         q->decided_name = NameOf(who);
         q->decided_at = clock_.NowMillis();

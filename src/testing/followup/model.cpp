@@ -120,11 +120,29 @@ RoundCoverage ComputeCoverage(const Round& round, std::vector<registry::Coverage
             standing = exempt ? Standing::kExempt : Standing::kMissed;
         }
         out.totals.Add(standing);
+        out.index[p.id] = out.people.size();
         out.people.push_back(std::move(p));
         out.standing.push_back(standing);
     }
     out.samples = std::move(samples);
     return out;
+}
+
+bool ApplyNewSamples(RoundCoverage* c, const std::vector<SampleFact>& fresh, int64_t now) {
+    for (const SampleFact& f : fresh) {
+        auto it = c->index.find(f.resident_id);
+        if (it == c->index.end()) return false;
+        Standing& standing = c->standing[it->second];
+        if (standing != Standing::kSampled) {
+            if (standing == Standing::kExempt) --c->totals.exempt;
+            if (standing == Standing::kMissed) --c->totals.missed;
+            ++c->totals.sampled;
+            standing = Standing::kSampled;
+        }
+        c->samples.push_back(f);
+    }
+    c->computed_at = now;
+    return true;
 }
 
 bool ChinaDay(std::string_view date, int64_t* from, int64_t* to) {

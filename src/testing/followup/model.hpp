@@ -55,6 +55,7 @@ struct RoundCoverage {
     std::vector<SampleFact> samples;               // every sample of the round
     int64_t computed_at = 0;
     Totals totals;
+    std::unordered_map<int64_t, size_t> index;  // resident id -> position in people
 };
 
 // Who is in a round's scope and how they stand:
@@ -70,6 +71,11 @@ RoundCoverage ComputeCoverage(const Round& round, std::vector<registry::Coverage
                               std::vector<SampleFact> samples,
                               const std::unordered_map<int64_t, Outcome>& latest_outcome,
                               int64_t now);
+
+// Takes samples made since `c` was computed into it (the scans of the last seconds): each
+// names a resident now sampled. Returns false, leaving `c` half-updated (discard it), when one
+// names a resident `c` does not hold (not in scope before: compute again).
+bool ApplyNewSamples(RoundCoverage* c, const std::vector<SampleFact>& fresh, int64_t now);
 
 // Which rows a caller sees: the whole community or only some grids.
 struct Visibility {

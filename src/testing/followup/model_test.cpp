@@ -73,6 +73,22 @@ TEST(CoverageModelTest, ScopeSamplesExemptionsMovedOutAndFloating) {
     EXPECT_EQ(c.totals.exempt, 2);
 }
 
+TEST(CoverageModelTest, NewSamplesUpdateTheLastCoverage) {
+    std::vector<registry::CoveragePerson> people = {Person(1, 10, 100), Person(2, 10, 100),
+                                                    Person(3, 20, 200)};
+    RoundCoverage c = ComputeCoverage(GridRound(), people, {}, {{2, Outcome::kAway}}, kStart);
+    ASSERT_EQ(c.totals.missed, 1);
+    ASSERT_EQ(c.totals.exempt, 1);
+    ASSERT_TRUE(ApplyNewSamples(&c, {{1, 5, kStart + 1}, {2, 5, kStart + 2}}, kStart + 3));
+    EXPECT_EQ(c.totals.sampled, 2);
+    EXPECT_EQ(c.totals.missed, 0);
+    EXPECT_EQ(c.totals.exempt, 0);
+    EXPECT_EQ(c.totals.in_scope, 2);
+    EXPECT_EQ(c.samples.size(), 2u);
+    EXPECT_FALSE(ApplyNewSamples(&c, {{3, 5, kStart + 4}}, kStart + 5))
+        << "resident 3 was not in scope: compute again";
+}
+
 TEST(CoverageModelTest, ScopeKinds) {
     std::vector<registry::CoveragePerson> people = {Person(1, 10, 100), Person(2, 10, 101),
                                                     Person(3, 20, 200)};
