@@ -464,6 +464,64 @@ TEST_P(ResultsDbTest, APooledPositiveRunsToTheEnd) {
     EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'public.results'"), 2);
 }
 
+TEST_P(ResultsDbTest, AnInvalidRetestKeepsTheMarkUntilASecondOne) {
+    ResultsService& results = services_->results;
+    ASSERT_TRUE(results
+                    .Load(LabUser(lab_), 0,
+                          {Entry("T0001", Outcome::kPositive, kStart + 200 * kMinute)}, "a")
+                    .ok());
+    auto pools = results.Pools(admin_, true, 0, 1, 50);
+    ASSERT_TRUE(pools.ok() && pools->total == 1);
+    const Pool pool = pools->items[0];
+    clock_.Advance(30 * kMinute);
+    const int64_t at = clock_.NowMillis();
+    int64_t second_round = 0;
+    auto made = db_->Write([&](db::Session& s) -> Status {
+        ASSIGN_OR_RETURN(int64_t id,
+                         AddTube(s, "S100", 1, {residents_[0]}, at, pool.retest_round_id));
+        (void)id;
+        // The resident's next sample is in another round (one sample per round).
+        Round round{.street_id = street_,
+                    .community_id = community_,
+                    .name = "上门采样",
+                    .kind = RoundKind::kFollowUp,
+                    .starts_at = at,
+                    .ends_at = at + 600 * kMinute,
+                    .pool_size = 1,
+                    .site_ids = {site_},
+                    .created_at = at,
+                    .updated_at = at};
+        ASSIGN_OR_RETURN(second_round, RoundStore::Insert(s, round));
+        ASSIGN_OR_RETURN(id, AddTube(s, "S101", 1, {residents_[0]}, at + kMinute, second_round));
+        return Ok();
+    });
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    clock_.Advance(60 * kMinute);
+    auto invalid =
+        results.Load(LabUser(lab_), 0, {Entry("S100", Outcome::kInvalid, clock_.NowMillis())}, "r");
+    ASSERT_TRUE(invalid.ok()) << invalid.error().message;
+    auto detail = results.PoolById(admin_, pool.id);
+    ASSERT_TRUE(detail.ok());
+    EXPECT_EQ(detail->pool.pending, 10) << "an invalid retest keeps the mark";
+    EXPECT_EQ(detail->members[0].second.retest_result, Outcome::kInvalid);
+    EXPECT_EQ(detail->events.back().action, "member.retest_invalid");
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM home_sampling WHERE resident_id = ? AND reason = "
+                    "'pooled_positive'",
+                    {residents_[0]}),
+              1)
+        << "on the list (once while the entry is open)";
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM home_sampling WHERE reason = 'invalid_tube'"), 0)
+        << "a retest's member is on the list for the procedure, not twice";
+    auto cleared = results.Load(LabUser(lab_), 0,
+                                {Entry("S101", Outcome::kNegative, clock_.NowMillis())}, "r");
+    ASSERT_TRUE(cleared.ok()) << cleared.error().message;
+    detail = results.PoolById(admin_, pool.id);
+    ASSERT_TRUE(detail.ok());
+    EXPECT_EQ(detail->pool.cleared, 1);
+    EXPECT_EQ(detail->members[0].second.retest_barcode, "S101");
+    EXPECT_EQ(detail->pool.closed_at, 0) << "nine still wait";
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, ResultsDbTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
