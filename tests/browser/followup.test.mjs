@@ -332,7 +332,7 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
             const person = world.people[4]
             await page.goto(`${server.baseUrl}/coverage/missed?round=${world.round.id}`)
             await page.getByTestId('missed-page').waitFor()
-            const row = page.locator('.el-table__row', { hasText: person.name.slice(0, 1) }).filter({ hasText: person.room })
+            const row = page.locator('.el-table__row', { hasText: `3栋 1单元 ${person.room}` })
             await row.getByText('申请变更健康码').first().click()
             const dialog = page.getByTestId('code-request-dialog')
             await dialog.waitFor()
