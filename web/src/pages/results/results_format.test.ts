@@ -104,6 +104,7 @@ describe('results format', () => {
     it('shows evidence as short lines', () => {
         expect(evidenceLines({ tube: 'T001', result: 'positive', ct: { n: 30 } })).toEqual(['tube: T001', 'result: positive', 'ct: {"n":30}'])
         expect(evidenceLines('单采阴性')).toEqual(['单采阴性'])
+        expect(evidenceLines({ reported_at: 1_700_000_000_000, round_id: 2 }, (ms) => `t${ms / 1e12}`)).toEqual(['reported_at: t1.7', 'round_id: 2'])
         expect(evidenceLines(null)).toEqual([])
         expect(evidenceLines(['a', { b: 1 }])).toEqual(['a', '{"b":1}'])
     })

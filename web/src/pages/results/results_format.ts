@@ -76,12 +76,13 @@ export function poolPercent(pool: Pick<PoolProcedure, 'members_total' | 'cleared
 }
 
 // An event's evidence as short `key: value` lines for the table (objects one level deep,
-// anything deeper as JSON).
-export function evidenceLines(evidence: unknown): string[] {
+// anything deeper as JSON); a time (`…_at`, Unix ms) through `time` when given.
+export function evidenceLines(evidence: unknown, time?: (ms: number) => string): string[] {
     if (evidence === null || evidence === undefined || evidence === '') return []
     if (typeof evidence !== 'object') return [String(evidence)]
     if (Array.isArray(evidence)) return evidence.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item)))
     return Object.entries(evidence as Record<string, unknown>).map(([key, value]) => {
+        if (time && key.endsWith('_at') && typeof value === 'number' && value > 0) return `${key}: ${time(value)}`
         const text = value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)
         return `${key}: ${text}`
     })
