@@ -38,6 +38,16 @@ std::string IdText(const HttpResult& r) {
     return std::to_string(v.at("id").as_int64());
 }
 
+// A pending health-code change request (issue 6) made by `as` for `resident`: deciding one
+// uses it up, so each call in scope gets its own. "" when the request fails.
+std::string NewHealthCodeRequest(HttpClient& as, const std::string& resident) {
+    json::object body{{"resident_id", std::stoll(resident)},
+                      {"to_status", "green"},
+                      {"reason", "矩阵测试"},
+                      {"evidence", "矩阵测试"}};
+    return IdText(as.PostJson("/api/v1/health-code-requests", json::serialize(body)));
+}
+
 std::map<std::string, std::unique_ptr<SecurityWorld>>& Worlds() {
     static std::map<std::string, std::unique_ptr<SecurityWorld>> worlds;
     return worlds;
@@ -303,6 +313,13 @@ std::string SecurityWorld::Out(const std::string& kind) const {
 std::string SecurityWorld::InFor(const std::string& role, const std::string& kind) {
     if (role == "lab" && kind == "box") return In("box_to_receive");
     if (kind == "free_table") return FreeTable(true);
+    // Each role decides its own request (a repeated decision by the same person answers the
+    // request as it stands, so the matrix, leak and audit tests may all call it).
+    if (kind == "health_code_request" || kind == "health_code_request_to_reject") {
+        std::string& id = owned_[role + "/" + kind];
+        if (id.empty()) id = NewHealthCodeRequest(*seeder_, In("resident"));
+        return id;
+    }
     if (kind == "result_import" || kind == "conflict" || kind == "public_code") {
         return ResultsInFor(role, kind);
     }
@@ -320,6 +337,11 @@ std::string SecurityWorld::InFor(const std::string& role, const std::string& kin
 
 std::string SecurityWorld::OutFor(const std::string& kind) {
     if (kind == "free_table") return FreeTable(false);
+    if (kind == "health_code_request" || kind == "health_code_request_to_reject") {
+        std::string& id = owned_["seed-2/" + kind];
+        if (id.empty()) id = NewHealthCodeRequest(*seeder_out_, Out("resident"));
+        return id;
+    }
     if (kind == "result_import" || kind == "conflict" || kind == "public_code") {
         return ResultsOutFor(kind);
     }
