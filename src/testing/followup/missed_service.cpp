@@ -242,7 +242,7 @@ Result<SheetFile> FollowupService::MissedSheet(const auth::Principal& who, int64
                            unmasked ? p.name : auth::MaskName(p.name),
                            unmasked ? phone : MaskedPhone(phone), tags,
                            worker == ctx.staff.names.end() ? "" : worker->second, std::to_string(n),
-                           last ? last->outcome : "", last ? last->note : ""});
+                           last ? OutcomeLabel(last->outcome) : "", last ? last->note : ""});
             }
         }
         ASSIGN_OR_RETURN(std::string bytes, book->Finish());

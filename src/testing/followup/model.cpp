@@ -57,6 +57,23 @@ bool ParseOutcome(std::string_view name, Outcome* out) {
     return false;
 }
 
+std::string OutcomeLabel(std::string_view name) {
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kLabels = {{
+        {"tested_elsewhere", "外地/他处已检"},
+        {"away", "离开本市"},
+        {"moved_out", "已迁出"},
+        {"quarantine_or_hospital", "隔离或住院"},
+        {"bedridden", "卧床 (上门采集)"},
+        {"infant_no_document", "婴幼儿无证件"},
+        {"unreachable", "联系不上"},
+        {"refused", "拒绝检测"},
+    }};
+    for (const auto& [code, label] : kLabels) {
+        if (code == name) return std::string(label);
+    }
+    return std::string(name);
+}
+
 bool IsExempting(Outcome outcome) {
     switch (outcome) {
         case Outcome::kTestedElsewhere:

@@ -27,6 +27,8 @@ enum class Outcome {
 };
 std::string_view OutcomeName(Outcome outcome);  // "tested_elsewhere", ...
 bool ParseOutcome(std::string_view name, Outcome* out);
+// The outcome as people read it ("外地已检", "离开本市", ...); the code itself when unknown.
+std::string OutcomeLabel(std::string_view name);
 // Whether the outcome takes the person out of "missed" at once (bedridden does not: they stay
 // missed until sampled at home).
 bool IsExempting(Outcome outcome);

@@ -130,6 +130,8 @@ TEST(CoverageModelTest, Outcomes) {
     EXPECT_TRUE(IsExempting(o));
     EXPECT_EQ(OutcomeName(Outcome::kQuarantineOrHospital), "quarantine_or_hospital");
     EXPECT_FALSE(ParseOutcome("lost", &o));
+    EXPECT_EQ(OutcomeLabel("away"), "离开本市");
+    EXPECT_EQ(OutcomeLabel("lost"), "lost");
 }
 
 TEST(CoverageModelTest, ChinaDay) {

@@ -217,7 +217,9 @@ Result<SheetFile> FollowupService::DailyReportSheet(const auth::Principal& who,
         book->Row({});
         book->Title("漏检原因");
         book->Header({"原因", "人数"});
-        for (const auto& [outcome, n] : r.missed_by_reason) book->Row({outcome, std::to_string(n)});
+        for (const auto& [outcome, n] : r.missed_by_reason) {
+            book->Row({OutcomeLabel(outcome), std::to_string(n)});
+        }
         book->Row({});
         book->Header({"当日跟进次数", "上门采集待办", "上门采集当日完成"});
         book->Row({std::to_string(r.followups_done), std::to_string(r.home.first),
