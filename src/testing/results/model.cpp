@@ -148,9 +148,15 @@ std::optional<int64_t> ParseReportedAt(std::string_view text) {
         return ms;
     }
     std::string t(text);
+    // "2022/04/01" and "2022.04.01" are dates too; a '.' after the time is a fraction of a
+    // second ("14:30:05.876"), which stays.
+    bool in_time = false;
     for (char& c : t) {
-        if (c == '/' || c == '.') c = '-';
-        if (c == 'T') c = ' ';
+        if (c == 'T' || c == ' ') {
+            c = ' ';
+            in_time = true;
+        }
+        if (c == '/' || (c == '.' && !in_time)) c = '-';
     }
     int64_t offset = kChinaOffsetMs;
     if (!t.empty() && (t.back() == 'Z' || t.back() == 'z')) {

@@ -46,6 +46,12 @@ TEST(ResultsModel, WordsTimesAndPercentiles) {
     EXPECT_EQ(ParseReportedAt("2024-06-01T00:00:00Z"), kStart);
     EXPECT_EQ(ParseReportedAt("2024-06-01T08:00:00+08:00"), kStart);
     EXPECT_EQ(ParseReportedAt(std::to_string(kStart)), kStart);
+    // Dots in the date; fractions of a second (ignored), also with a zone.
+    EXPECT_EQ(ParseReportedAt("2024.06.01 08:00"), kStart);
+    EXPECT_EQ(ParseReportedAt("2024-06-01 08:00:30.876"), kStart + 30'000);
+    EXPECT_EQ(ParseReportedAt("2024-06-01T00:00:00.250Z"), kStart);
+    EXPECT_EQ(ParseReportedAt("2024-06-01T08:00:00.5+08:00"), kStart);
+    EXPECT_FALSE(ParseReportedAt("2024-06-01 08:00:30,876"));
     EXPECT_FALSE(ParseReportedAt("2024-02-30 10:00"));
     EXPECT_FALSE(ParseReportedAt("明天"));
     // Excel: 45444.333333 is 2024-06-01 08:00.
