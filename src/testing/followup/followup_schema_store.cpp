@@ -74,7 +74,7 @@ constexpr const char* kFollowup =
     " since BIGINT NOT NULL,"
     " request_id BIGINT NOT NULL)";
 
-// Who may do what (src/testing/followup/README.md has the table); scope narrows each grant.
+// Who may do what (the contract of issue 6); scope narrows each grant further.
 constexpr const char* kPermissions =
     "INSERT INTO role_permissions (role, permission) VALUES"
     " ('administrator', 'coverage.read'), ('staff', 'coverage.read'),"
