@@ -331,6 +331,12 @@ TEST_P(SamplingApiTest, LabsSitesAndRounds) {
     ASSERT_EQ(rounds.status, 200) << rounds.body;
     EXPECT_EQ(Parse(rounds.body).at("items").as_array().size(), 2u);
     EXPECT_EQ(scanner->PostJson("/api/v1/rounds", Body(bad)).status, 403);
+    // A grid worker lists the rounds of their grid's community, as they read each one (the
+    // list used to answer none).
+    auto worker = SignedIn("grid-a2", "grid_worker", "grid:" + std::to_string(w.grid_a2));
+    auto worker_rounds = worker->Get("/api/v1/rounds");
+    ASSERT_EQ(worker_rounds.status, 200) << worker_rounds.body;
+    EXPECT_EQ(Parse(worker_rounds.body).at("items").as_array().size(), 2u) << worker_rounds.body;
     EXPECT_GE(Count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'round.%'"), 4);
 }
 

@@ -5,6 +5,7 @@
 #include "auth/audit_log.hpp"
 #include "registry/model.hpp"
 #include "registry/resident_input.hpp"
+#include "registry/scope_directory.hpp"
 #include "testing/round_store.hpp"
 #include "testing/site_store.hpp"
 
@@ -162,6 +163,14 @@ Result<std::vector<RoundView>> RoundService::List(const auth::Principal& who, in
     f.community_id = community_id;
     const int64_t now = clock_.NowMillis();
     return db_.ReadValue([&](db::Session& s) -> Result<std::vector<RoundView>> {
+        // A grant over a grid lists the rounds of the grid's community, as Readable() reads
+        // them one by one.
+        const registry::RegistryScopeDirectory places;
+        for (const auth::Scope& scope : who.ScopesFor(kRead)) {
+            if (scope.kind != auth::ScopeKind::kGrid) continue;
+            ASSIGN_OR_RETURN(auth::Placement at, places.PlacementOf(s, scope));
+            if (at.community_id != 0) f.communities.push_back(at.community_id);
+        }
         ASSIGN_OR_RETURN(std::vector<Round> rounds, RoundStore::List(s, f));
         std::vector<int64_t> ids;
         for (const Round& r : rounds) ids.push_back(r.id);
