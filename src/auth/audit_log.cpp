@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -45,6 +46,39 @@ AuditKey CurrentKey() {
         installed.key = AuditKey::Random();
     }
     return *installed.key;
+}
+
+// The last (seq, hash) this process appended to each chain, so that the next append knows its
+// place without reading it: one compare-and-set statement instead of a read-modify-write of the
+// chain row and a second update. Only a hint: the compare-and-set checks it against the chain
+// row under its lock, so a stale entry (a rolled-back savepoint or transaction, another
+// database or process on the same chain number) costs the slow path, never a broken chain.
+struct ChainHint {
+    int64_t seq = 0;
+    std::string head;
+};
+
+class ChainHints {
+public:
+    std::optional<ChainHint> Get(int64_t chain) {
+        std::lock_guard lock(mu_);
+        auto it = hints_.find(chain);
+        if (it == hints_.end()) return std::nullopt;
+        return it->second;
+    }
+    void Set(int64_t chain, int64_t seq, const std::string& head) {
+        std::lock_guard lock(mu_);
+        hints_[chain] = ChainHint{seq, head};
+    }
+
+private:
+    std::mutex mu_;
+    std::unordered_map<int64_t, ChainHint> hints_;
+};
+
+ChainHints& Hints() {
+    static ChainHints hints;
+    return hints;
 }
 
 // Keyed BLAKE2b-256 (under the audit key) over the previous hash and an unambiguous encoding of
@@ -153,12 +187,31 @@ Status AuditLog::Append(db::Session& session, const AuditEntry& entry) {
     row.chain = session.connection_slot();
     row.entry = entry;
     if (row.entry.at == 0) row.entry.at = SystemClock::Instance().NowMillis();
+    const AuditKey key = CurrentKey();
+    // Fast path: the chain is where this process left it. SQLite only: on PostgreSQL several
+    // servers append to the same chain numbers, and a missed hint costs a statement.
+    std::optional<ChainHint> hint;
+    if (session.dialect() == db::Dialect::kSqlite) hint = Hints().Get(row.chain);
+    if (hint) {
+        row.seq = hint->seq + 1;
+        row.prev_hash = std::move(hint->head);
+        row.hash = AuditLog::RowHash(key, row.prev_hash, row.chain, row.seq, row.entry);
+        ASSIGN_OR_RETURN(bool moved, AuditStore::AdvanceChainFrom(session, row.chain, hint->seq,
+                                                                  row.prev_hash, row.hash));
+        if (moved) {
+            RETURN_IF_ERROR(AuditStore::Insert(session, row));
+            Hints().Set(row.chain, row.seq, row.hash);
+            return Ok();
+        }
+    }
     ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
     row.seq = head.seq;
     row.prev_hash = std::move(head.head);
-    row.hash = AuditLog::RowHash(CurrentKey(), row.prev_hash, row.chain, row.seq, row.entry);
+    row.hash = AuditLog::RowHash(key, row.prev_hash, row.chain, row.seq, row.entry);
     RETURN_IF_ERROR(AuditStore::Insert(session, row));
-    return AuditStore::SetHead(session, row.chain, row.hash);
+    RETURN_IF_ERROR(AuditStore::SetHead(session, row.chain, row.hash));
+    Hints().Set(row.chain, row.seq, row.hash);
+    return Ok();
 }
 
 AuditEntry AuditLog::For(const Principal& who, std::string action) {

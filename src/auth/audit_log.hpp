@@ -41,8 +41,12 @@ struct AuditEntry {
 // Rows are chained per writer connection (db::Session::connection_slot()): each row stores the
 // hash of the previous row of its chain, and a chain head row is updated in the same
 // transaction, so concurrent writers never interleave one chain and a rolled-back write leaves
-// no gap. A write and its audit row commit together; a read of personal data appends its row
-// through Database::Write before the data is returned, and fails if that append fails.
+// no gap. On SQLite an append knows where its chain is from this process's last append to it, a
+// hint that one compare-and-set statement checks under the chain row's lock: two statements per
+// row, four after a rollback or when another process wrote the chain, and the chain is the same
+// either way. A write and its audit row commit together; a read of personal data
+// appends its row through Database::Write before the data is returned, and fails if that append
+// fails.
 class AuditLog {
 public:
     static std::vector<db::Migration> Migrations();

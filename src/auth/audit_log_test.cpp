@@ -37,7 +37,7 @@ protected:
         temp_ = std::move(*temp);
         url_ = temp_->url();
         AuditLog::UseKey(kKey);
-        // One writer connection, so that serial appends form one chain (chain 0); the tests of
+        // One writer connection, so that serial appends form one chain; the tests of
         // concurrent writers reopen with several.
         Reopen(1);
         db::MigrationSet set;
@@ -93,13 +93,14 @@ protected:
     }
 
     // What someone with write access to the database does to hide a change: rewrite the row,
-    // then recompute the hashes of it and every later row of chain 0, and the chain head, under
+    // then recompute the hashes of it and every later row of the chain, and its head, under
     // `key` (their guess of the key).
     void RewriteAndRechain(int64_t seq, const std::string& change, const AuditKey& key) {
-        Tamper({"UPDATE audit_log SET " + change +
-                " WHERE chain = 0 AND seq = " + std::to_string(seq)});
+        Tamper({"UPDATE audit_log SET " + change + " WHERE chain = " + std::to_string(Chain()) +
+                " AND seq = " + std::to_string(seq)});
+        const int64_t chain = Chain();
         Status s = db_->Write([&](db::Session& session) -> Status {
-            ASSIGN_OR_RETURN(auto rows, AuditStore::ChainPage(session, 0, 0, 1'000'000));
+            ASSIGN_OR_RETURN(auto rows, AuditStore::ChainPage(session, chain, 0, 1'000'000));
             std::string prev(32, '\0');
             for (const StoredAuditRow& row : rows) {
                 if (row.seq >= seq) {
@@ -112,8 +113,8 @@ protected:
                     prev = row.hash;
                 }
             }
-            RETURN_IF_ERROR(
-                session.Exec("UPDATE audit_chains SET head = ? WHERE chain = 0", {db::Blob{prev}}));
+            RETURN_IF_ERROR(session.Exec("UPDATE audit_chains SET head = ? WHERE chain = ?",
+                                         {db::Blob{prev}, chain}));
             return Ok();
         });
         ASSERT_TRUE(s.ok()) << s.error().message;
@@ -142,9 +143,13 @@ protected:
         return row.ok() && *row ? (**row).Int(0) : -1;
     }
 
-    // The id of the row at `seq` of chain 0.
+    // The chain of serial appends (one writer connection).
+    int64_t Chain() { return Count("SELECT MIN(chain) FROM audit_log"); }
+
+    // The id of the row at `seq` of the chain.
     int64_t IdAt(int64_t seq) {
-        return Count("SELECT id FROM audit_log WHERE chain = 0 AND seq = " + std::to_string(seq));
+        return Count("SELECT id FROM audit_log WHERE chain = " + std::to_string(Chain()) +
+                     " AND seq = " + std::to_string(seq));
     }
 
     std::unique_ptr<db::testing::TempDatabase> temp_;
@@ -375,6 +380,29 @@ TEST_P(AuditLogTest, RolledBackWritesInsideGroupCommitsLeaveNoGap) {
     }
     for (std::thread& t : threads) t.join();
     EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), kThreads * 40);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
+// Another process writing the same chain number between this process's appends (as two servers
+// on one PostgreSQL database do): it moves the chain row without this process's hint knowing, and
+// each append still finds the chain where the other left it.
+TEST_P(AuditLogTest, AnotherProcessOnTheSameChainKeepsItIntact) {
+    for (int n = 0; n < 12; ++n) {
+        Status s = db_->Write([&](db::Session& session) -> Status {
+            if (n % 3 != 2) return AuditLog::Append(session, Entry(n));
+            ASSIGN_OR_RETURN(auto any, session.QueryOne("SELECT MIN(chain) FROM audit_log"));
+            StoredAuditRow row{.chain = any->Int(0), .entry = Entry(n)};
+            ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
+            row.seq = head.seq;
+            row.prev_hash = head.head;
+            row.hash = AuditLog::RowHash(kKey, row.prev_hash, row.chain, row.seq, row.entry);
+            RETURN_IF_ERROR(AuditStore::Insert(session, row));
+            return AuditStore::SetHead(session, row.chain, row.hash);
+        });
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 12);
+    EXPECT_EQ(Count("SELECT MAX(seq) FROM audit_chains"), 12);
     EXPECT_EQ(Verify(), std::nullopt);
 }
 

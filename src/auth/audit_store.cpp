@@ -117,6 +117,15 @@ Result<AuditChainHead> AuditStore::AdvanceChain(db::Session& s, int64_t chain) {
     return AuditChainHead{.chain = chain, .seq = row->Int(0), .head = Bytes((*row)[1])};
 }
 
+Result<bool> AuditStore::AdvanceChainFrom(db::Session& s, int64_t chain, int64_t seq,
+                                          const std::string& head, const std::string& new_head) {
+    ASSIGN_OR_RETURN(int64_t changed,
+                     s.Exec("UPDATE audit_chains SET seq = ?, head = ? "
+                            "WHERE chain = ? AND seq = ? AND head = ?",
+                            {seq + 1, db::Blob{new_head}, chain, seq, db::Blob{head}}));
+    return changed == 1;
+}
+
 Status AuditStore::Insert(db::Session& s, const StoredAuditRow& r) {
     const AuditEntry& e = r.entry;
     RETURN_IF_ERROR(s.Exec(

@@ -40,6 +40,11 @@ public:
     // Takes the next sequence number of `chain`, creating the chain on first use. Returns the
     // new seq and the previous head. Locks the chain row until the transaction ends.
     static Result<AuditChainHead> AdvanceChain(db::Session& s, int64_t chain);
+    // Moves `chain` from (seq, head) to (seq + 1, new_head) in one statement, only if it still
+    // is at exactly (seq, head); false when it is not (another writer or a rollback moved it).
+    // Locks the chain row until the transaction ends, like AdvanceChain.
+    static Result<bool> AdvanceChainFrom(db::Session& s, int64_t chain, int64_t seq,
+                                         const std::string& head, const std::string& new_head);
     static Status Insert(db::Session& s, const StoredAuditRow& row);
     static Status SetHead(db::Session& s, int64_t chain, const std::string& head);
 

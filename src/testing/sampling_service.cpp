@@ -69,6 +69,19 @@ struct ScanPlan {
 
 }  // namespace
 
+std::optional<TubeAtSite> SamplingService::TubeCache::Find(const std::string& barcode) {
+    std::lock_guard lock(mu_);
+    auto it = by_barcode_.find(barcode);
+    if (it == by_barcode_.end()) return std::nullopt;
+    return it->second;
+}
+
+void SamplingService::TubeCache::Remember(const TubeAtSite& tube) {
+    std::lock_guard lock(mu_);
+    if (by_barcode_.size() >= kMaxTubes) by_barcode_.clear();
+    by_barcode_.insert_or_assign(tube.tube.barcode, tube);
+}
+
 SamplingService::SamplingService(db::Database& db, Clock& clock,
                                  std::shared_ptr<registry::SamplingAccess> access)
     : db_(db), clock_(clock), access_(std::move(access)) {
@@ -155,10 +168,18 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
     std::optional<StoredRequest> stored;
     std::optional<Answer> early;
     ScanPlan plan;
+    // An open tube from the cache is not trusted: the write's guard decides.
+    bool tube_status_known = true;
     RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
         ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
         if (stored) return Ok();
-        ASSIGN_OR_RETURN(auto tube, SamplingStore::TubeByBarcode(s, req.tube_barcode));
+        std::optional<TubeAtSite> tube = tubes_.Find(req.tube_barcode);
+        if (tube) {
+            tube_status_known = tube->tube.status == TubeStatus::kClosed;
+        } else {
+            ASSIGN_OR_RETURN(tube, SamplingStore::TubeByBarcode(s, req.tube_barcode));
+            if (tube) tubes_.Remember(*tube);
+        }
         if (!tube || !who.CanAt(kScan, tube->placement())) {
             early = Missing("试管条码未找到, 请先扫试管", "tube_barcode");
             return Ok();
@@ -190,7 +211,7 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
         return Idempotency::Record(db_, clock_, w, RoundNotOpen(plan.round, taken_at));
     }
     // A closed tube never opens again: refuse without a write transaction.
-    if (plan.tube.tube.status == TubeStatus::kClosed) {
+    if (tube_status_known && plan.tube.tube.status == TubeStatus::kClosed) {
         return Idempotency::Record(db_, clock_, w, TubeRefused(plan.tube.tube));
     }
 
@@ -242,6 +263,14 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
         db_, clock_, w,
         [&](db::Session& s) -> Result<Answer> {
             told_earlier_sample = false;
+            // The tube first: a closed or full tube is the answer even for someone sampled
+            // before (the tube may come from the cache, whose open status is not trusted).
+            ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
+            if (!count) {
+                ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
+                if (!now_tube) return Internal("tubes: a tube vanished");
+                return TubeRefused(now_tube->tube);
+            }
             ASSIGN_OR_RETURN(auto sample_id, SamplingStore::InsertSample(s, sample));
             if (!sample_id) {
                 ASSIGN_OR_RETURN(auto earlier,
@@ -249,12 +278,6 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
                 if (!earlier) return Unavailable("采样记录冲突, 请重试");
                 told_earlier_sample = true;
                 return AlreadySampled(s, *earlier);
-            }
-            ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
-            if (!count) {
-                ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
-                if (!now_tube) return Internal("tubes: a tube vanished");
-                return TubeRefused(now_tube->tube);
             }
             Tube after = tube;
             after.count = *count;

@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/principal.hpp"
@@ -13,6 +15,7 @@
 #include "registry/sampling_access.hpp"
 #include "testing/idempotency.hpp"
 #include "testing/model.hpp"
+#include "testing/sampling_store.hpp"
 
 namespace bulwark::testing {
 
@@ -133,6 +136,23 @@ public:
     Result<LiveFigures> Live(const auth::Principal& who, int64_t round_id);
 
 private:
+    // Tubes by barcode as a committed read first found them, so that later scans' reads skip
+    // the tube's query: its round, site, table, pool size and the site's place never change.
+    // Its status and count go stale as it fills, so an open tube from here is never trusted:
+    // the write's capacity guard decides (a closed or full tube is refused there). A closed
+    // tube never opens again, so that status is. Only reads fill it, never a write that may
+    // still roll back. Bounded: cleared past kMaxTubes entries. Thread-safe.
+    class TubeCache {
+    public:
+        std::optional<TubeAtSite> Find(const std::string& barcode);
+        void Remember(const TubeAtSite& tube);
+
+    private:
+        static constexpr size_t kMaxTubes = 100'000;
+        std::mutex mu_;
+        std::unordered_map<std::string, TubeAtSite> by_barcode_;
+    };
+
     int64_t Shard(const db::Session& s) const { return shard_base_ + s.connection_slot(); }
 
     db::Database& db_;
@@ -140,6 +160,7 @@ private:
     std::shared_ptr<registry::SamplingAccess> access_;
     // Counter rows are per writer: this process's writers use shard_base_ + slot.
     int64_t shard_base_;
+    TubeCache tubes_;
 };
 
 }  // namespace bulwark::testing
