@@ -497,6 +497,18 @@ TEST_P(SamplingApiTest, PeopleWithoutACode) {
         Body({{"key", NewKey()}, {"tube_barcode", "T0100"}, {"resident_id", sun}}));
     ASSERT_EQ(scanned.status, 201) << scanned.body;
     EXPECT_EQ(Parse(scanned.body).at("warnings").at(0).at("code").as_string(), "outside_scope");
+    // An id is taken only for the round's community: another community's resident answers
+    // exactly as an id nobody has (no masked name, no room), so ids cannot be counted through.
+    auto elsewhere = scanner->PostJson(
+        "/api/v1/sampling/scans",
+        Body({{"key", NewKey()}, {"tube_barcode", "T0100"}, {"resident_id", w.outsider}}));
+    auto nobody = scanner->PostJson(
+        "/api/v1/sampling/scans",
+        Body({{"key", NewKey()}, {"tube_barcode", "T0100"}, {"resident_id", 99999999}}));
+    EXPECT_EQ(elsewhere.status, 404) << elsewhere.body;
+    EXPECT_EQ(Parse(elsewhere.body), Parse(nobody.body));
+    EXPECT_EQ(elsewhere.body.find("钱"), std::string::npos);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM samples WHERE resident_id = ?", {w.outsider}), 0);
     EXPECT_EQ(scanner
                   ->PostJson("/api/v1/sampling/scans",
                              Body({{"key", NewKey()}, {"tube_barcode", "T0100"}}))

@@ -193,6 +193,10 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
             ASSIGN_OR_RETURN(subject, access_->ByCode(s, req.code));
         } else {
             ASSIGN_OR_RETURN(subject, access_->ById(s, req.resident_id));
+            // A number is not a code: it names a person found by a lookup (by document or
+            // address) for this round's community. Anyone else answers as a missing id, so that
+            // counting through ids shows no one's masked name or room.
+            if (subject && subject->community_id != plan.round.community_id) subject.reset();
         }
         if (!subject) {
             early = req.code.empty() ? Missing("居民未找到", "resident_id")
