@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "db/database.hpp"
+#include "registry/export/sheet_writer.hpp"
 #include "tests/support/accounts.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
@@ -501,6 +502,31 @@ TEST_P(ResultsApiTest, TheCommandLineChecksThenApplies) {
     out = Cli("import results '" + good + "' --apply", &status);
     EXPECT_EQ(status, 0) << out;
     EXPECT_NE(out.find("新增 0 管, 不变 1 管"), std::string::npos) << out;
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM test_results"), 1);
+
+    // The same result as a lab's .xlsx (a title row above the header, Ct columns): read as the
+    // CSV was, so it changes nothing; a word that is no result is listed with its row.
+    auto xlsx = [&](const std::string& path, const std::string& result) {
+        auto writer = registry::SheetWriter::Open("检测结果");
+        ASSERT_TRUE(writer.ok()) << writer.error().message;
+        (*writer)->SetColumns({14, 10, 18, 10, 10}, {0});
+        (*writer)->Title("某某检测实验室 核酸检测结果");
+        (*writer)->Header({"试管条码", "检测结果", "报告时间", "ORF1ab Ct", "N Ct"});
+        (*writer)->Row({"T3000", result, "2024-06-01 10:00:00", "", ""});
+        auto bytes = (*writer)->Finish();
+        ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+        std::ofstream(path, std::ios::binary) << *bytes;
+    };
+    const std::string same = data_dir_ + "/same.xlsx";
+    xlsx(same, "阴性");
+    out = Cli("import results '" + same + "' --apply", &status);
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("新增 0 管, 不变 1 管"), std::string::npos) << out;
+    const std::string wrong = data_dir_ + "/wrong.xlsx";
+    xlsx(wrong, "待定");
+    out = Cli("import results '" + wrong + "'", &status);
+    EXPECT_EQ(status, 1) << out;
+    EXPECT_NE(out.find("第 3 行 检测结果"), std::string::npos) << out;
     EXPECT_EQ(Count("SELECT COUNT(*) FROM test_results"), 1);
 }
 
