@@ -230,6 +230,9 @@ def parse_args(argv):
     parser.add_argument("--build-dir", help="use this configured build folder instead of the "
                         "release preset")
     parser.add_argument("--no-build", action="store_true", help="do not build first")
+    parser.add_argument("--only", help="comma-separated figure functions to run, in their "
+                        "order in figures.FIGURES (e.g. generate,scan_storage_ceiling,"
+                        "app_sampling); the default runs them all")
     return parser.parse_args(argv)
 
 
@@ -244,7 +247,14 @@ def main(argv):
     try:
         bench = Bench(args, build(args), tmp)
         rows = []
-        for figure in figures.FIGURES:
+        chosen = figures.FIGURES
+        if args.only:
+            wanted = set(args.only.split(","))
+            unknown = wanted - {f.__name__ for f in figures.FIGURES}
+            if unknown:
+                raise HarnessError(f"--only: no figure named {', '.join(sorted(unknown))}")
+            chosen = [f for f in figures.FIGURES if f.__name__ in wanted]
+        for figure in chosen:
             for row in figure(bench):
                 bench.rows[row.name] = row
                 rows.append(row)

@@ -11,6 +11,15 @@ Result<std::optional<Row>> Session::QueryOne(std::string_view sql, const Params&
     return std::optional<Row>(std::move(rows.rows.front()));
 }
 
+Result<std::optional<int64_t>> Session::InsertId(std::string_view sql, const Params& params) {
+    std::string returning;
+    returning.reserve(sql.size() + 13);
+    returning.append(sql).append(" RETURNING id");
+    ASSIGN_OR_RETURN(auto row, QueryOne(returning, params));
+    if (!row) return std::optional<int64_t>();
+    return std::optional<int64_t>(row->Int(0));
+}
+
 Result<std::unique_ptr<Database>> Open(const Options& options) {
     const std::string& url = options.url;
     if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {

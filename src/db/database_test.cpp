@@ -388,6 +388,35 @@ TEST_P(DatabaseTest, InsertOnConflictDoNothingReturning) {
     EXPECT_EQ(Count(), 1);
 }
 
+// InsertId: the new row's id (the one a later read finds), nullopt when ON CONFLICT DO NOTHING
+// skipped the row, and no stale id from an earlier insert in the same transaction.
+TEST_P(DatabaseTest, InsertIdGivesTheNewRowsIdOrNothingOnConflict) {
+    CreateItems();
+    const char* sql = "INSERT INTO items (name, n) VALUES (?, ?) ON CONFLICT (name) DO NOTHING";
+    auto ids = db_->WriteValue([&](Session& s) -> Result<std::vector<std::optional<int64_t>>> {
+        std::vector<std::optional<int64_t>> out;
+        for (const char* name : {"a", "b", "a", "c"}) {
+            ASSIGN_OR_RETURN(auto id, s.InsertId(sql, {name, 7}));
+            out.push_back(id);
+        }
+        return out;
+    });
+    ASSERT_TRUE(ids.ok()) << ids.error().message;
+    ASSERT_EQ(ids->size(), 4u);
+    EXPECT_FALSE((*ids)[2].has_value()) << "a duplicate name inserted nothing";
+    Rows rows = MustRead("SELECT id, name FROM items ORDER BY name");
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ((*ids)[0], std::optional<int64_t>(rows[0].Int(0)));
+    EXPECT_EQ((*ids)[1], std::optional<int64_t>(rows[1].Int(0)));
+    EXPECT_EQ((*ids)[3], std::optional<int64_t>(rows[2].Int(0)));
+    EXPECT_NE((*ids)[0], (*ids)[1]);
+
+    // A failed insert (NOT NULL) is an error, not an id.
+    auto bad = db_->WriteValue(
+        [](Session& s) { return s.InsertId("INSERT INTO items (name) VALUES (?)", {Value()}); });
+    EXPECT_FALSE(bad.ok());
+}
+
 TEST_P(DatabaseTest, ManyConcurrentWritesAllLandExactlyOnce) {
     CreateItems();
     constexpr int kThreads = 8;

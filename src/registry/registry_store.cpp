@@ -362,24 +362,24 @@ Result<Household> RegistryStore::FindOrCreateHousehold(db::Session& s, const Hou
         h.floor = static_cast<int>(found->Int(1));
         return h;
     }
-    ASSIGN_OR_RETURN(auto row, s.QueryOne("INSERT INTO households (building_id, unit, room, floor) "
-                                          "VALUES (?, ?, ?, ?) RETURNING id",
-                                          {a.building_id, a.unit, a.room, a.floor}));
-    if (!row) return Internal("households: insert returned nothing");
-    h.id = row->Int(0);
+    ASSIGN_OR_RETURN(auto id, s.InsertId("INSERT INTO households (building_id, unit, room, floor) "
+                                         "VALUES (?, ?, ?, ?)",
+                                         {a.building_id, a.unit, a.room, a.floor}));
+    if (!id) return Internal("households: insert returned nothing");
+    h.id = *id;
     return h;
 }
 
 Result<int64_t> RegistryStore::InsertResident(db::Session& s, const Resident& r) {
     ASSIGN_OR_RETURN(
-        auto row,
-        s.QueryOne("INSERT INTO residents (household_id, building_id, grid_id, community_id, "
+        auto id,
+        s.InsertId("INSERT INTO residents (household_id, building_id, grid_id, community_id, "
                    "street_id, name, name_initials, doc_type, doc_enc, doc_idx, doc_tail, "
                    "phone_enc, phone_idx, phone_tail, sex, birth_date, residency, presence, tags, "
                    "notes, code_token, code_issued_at, created_at, updated_at, version, "
                    "name_sort) VALUES "
                    "(?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ?), NULLIF(?, ?), ?, NULLIF(?, ?), "
-                   "NULLIF(?, ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                   "NULLIF(?, ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    {r.household_id,
                     r.building_id,
                     r.grid_id,
@@ -410,8 +410,8 @@ Result<int64_t> RegistryStore::InsertResident(db::Session& s, const Resident& r)
                     r.updated_at,
                     r.version,
                     db::Blob{PinyinSortKey(r.name)}}));
-    if (!row) return Internal("residents: insert returned nothing");
-    return row->Int(0);
+    if (!id) return Internal("residents: insert returned nothing");
+    return *id;
 }
 
 Result<std::optional<ResidentDetail>> RegistryStore::GetResident(db::Session& s, int64_t id) {

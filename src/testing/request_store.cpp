@@ -21,13 +21,13 @@ Result<std::optional<StoredRequest>> RequestStore::Find(db::Session& s, const st
 }
 
 Result<bool> RequestStore::Insert(db::Session& s, const StoredRequest& r) {
-    ASSIGN_OR_RETURN(
-        auto row,
-        s.QueryOne("INSERT INTO sampling_requests (request_key, user_id, kind, "
-                   "request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, "
-                   "?) ON CONFLICT (request_key) DO NOTHING RETURNING id",
-                   {r.key, r.user_id, r.kind, db::Blob{r.hash}, r.status, r.body, r.created_at}));
-    return row.has_value();
+    ASSIGN_OR_RETURN(auto id, s.InsertId("INSERT INTO sampling_requests (request_key, user_id, "
+                                         "kind, request_hash, status, body, created_at) VALUES "
+                                         "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_key) DO "
+                                         "NOTHING",
+                                         {r.key, r.user_id, r.kind, db::Blob{r.hash}, r.status,
+                                          r.body, r.created_at}));
+    return id.has_value();
 }
 
 }  // namespace bulwark::testing

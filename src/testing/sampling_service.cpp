@@ -100,7 +100,7 @@ Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenT
     RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
         ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
         if (stored) return Ok();
-        ASSIGN_OR_RETURN(auto site, SiteStore::GetSite(s, req.site_id));
+        ASSIGN_OR_RETURN(auto site, SiteStore::GetSiteWithTable(s, req.site_id, req.table_id));
         if (!site || !who.CanAt(kScan, site->placement())) {
             early = Missing("采样点未找到", "site_id");
             return Ok();

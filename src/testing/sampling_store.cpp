@@ -72,23 +72,32 @@ Result<std::optional<Tube>> SamplingStore::OpenTubeAt(db::Session& s, int64_t ta
 }
 
 Result<std::optional<int64_t>> SamplingStore::InsertTube(db::Session& s, const Tube& t) {
-    ASSIGN_OR_RETURN(auto row,
-                     s.QueryOne("INSERT INTO tubes (round_id, site_id, table_id, barcode, "
-                                "pool_size, filled, status, opened_at, closed_at, opened_by) "
-                                "VALUES (?, ?, ?, ?, ?, 0, 'open', ?, 0, ?) "
-                                "ON CONFLICT DO NOTHING RETURNING id",
-                                {t.round_id, t.site_id, t.table_id, t.barcode, t.pool_size,
-                                 t.opened_at, t.opened_by}));
-    if (!row) return std::optional<int64_t>();
-    return std::optional<int64_t>(row->Int(0));
+    return s.InsertId(
+        "INSERT INTO tubes (round_id, site_id, table_id, barcode, pool_size, filled, status, "
+        "opened_at, closed_at, opened_by) VALUES (?, ?, ?, ?, ?, 0, 'open', ?, 0, ?) "
+        "ON CONFLICT DO NOTHING",
+        {t.round_id, t.site_id, t.table_id, t.barcode, t.pool_size, t.opened_at, t.opened_by});
 }
 
 Result<std::optional<int>> SamplingStore::AddSwab(db::Session& s, int64_t tube_id) {
     // The guard is the tube's capacity; closing at the pool size is the model's ClosesAt.
-    ASSIGN_OR_RETURN(auto row, s.QueryOne("UPDATE tubes SET filled = filled + 1 WHERE id = ? "
-                                          "AND status = 'open' AND filled < pool_size "
-                                          "RETURNING filled",
-                                          {tube_id}));
+    // PostgreSQL answers in one round trip; SQLite's RETURNING would open a temporary b-tree per
+    // statement, dearer than reading the row it has just written (db::Session::InsertId).
+    std::optional<db::Row> row;
+    if (s.dialect() == db::Dialect::kPostgres) {
+        ASSIGN_OR_RETURN(row, s.QueryOne("UPDATE tubes SET filled = filled + 1 WHERE id = ? "
+                                         "AND status = 'open' AND filled < pool_size "
+                                         "RETURNING filled",
+                                         {tube_id}));
+    } else {
+        ASSIGN_OR_RETURN(int64_t changed,
+                         s.Exec("UPDATE tubes SET filled = filled + 1 WHERE id = ? "
+                                "AND status = 'open' AND filled < pool_size",
+                                {tube_id}));
+        if (changed == 1) {
+            ASSIGN_OR_RETURN(row, s.QueryOne("SELECT filled FROM tubes WHERE id = ?", {tube_id}));
+        }
+    }
     if (!row) return std::optional<int>();
     return std::optional<int>(static_cast<int>(row->Int(0)));
 }
@@ -101,16 +110,12 @@ Result<bool> SamplingStore::CloseTube(db::Session& s, int64_t tube_id, int64_t n
 }
 
 Result<std::optional<int64_t>> SamplingStore::InsertSample(db::Session& s, const Sample& x) {
-    ASSIGN_OR_RETURN(
-        auto row,
-        s.QueryOne("INSERT INTO samples (round_id, resident_id, tube_id, site_id, "
-                   "table_id, scanned_at, received_at, scanned_by, warnings) VALUES "
-                   "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, resident_id) "
-                   "DO NOTHING RETURNING id",
-                   {x.round_id, x.resident_id, x.tube_id, x.site_id, x.table_id, x.scanned_at,
-                    x.received_at, x.scanned_by, static_cast<int64_t>(x.warnings)}));
-    if (!row) return std::optional<int64_t>();
-    return std::optional<int64_t>(row->Int(0));
+    return s.InsertId(
+        "INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, scanned_at, "
+        "received_at, scanned_by, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (round_id, resident_id) DO NOTHING",
+        {x.round_id, x.resident_id, x.tube_id, x.site_id, x.table_id, x.scanned_at,
+         x.received_at, x.scanned_by, static_cast<int64_t>(x.warnings)});
 }
 
 Result<std::optional<Sample>> SamplingStore::SampleOf(db::Session& s, int64_t round_id,

@@ -128,6 +128,27 @@ Result<std::optional<Site>> SiteStore::GetSite(db::Session& s, int64_t id) {
     return std::optional<Site>(std::move(site));
 }
 
+Result<std::optional<Site>> SiteStore::GetSiteWithTable(db::Session& s, int64_t id,
+                                                        int64_t table_id) {
+    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string("SELECT ") + kSiteColumns +
+                                              " FROM sampling_sites WHERE id = ?",
+                                          {id}));
+    if (!row) return std::optional<Site>();
+    Site site = SiteFrom(*row);
+    ASSIGN_OR_RETURN(auto table, s.QueryOne("SELECT id, site_id, name, priority_lane, active "
+                                            "FROM site_tables WHERE id = ? AND site_id = ? AND "
+                                            "active = 1",
+                                            {table_id, id}));
+    if (table) {
+        site.tables.push_back(SiteTable{.id = table->Int(0),
+                                        .site_id = table->Int(1),
+                                        .name = table->Text(2),
+                                        .priority_lane = table->Int(3) != 0,
+                                        .active = true});
+    }
+    return std::optional<Site>(std::move(site));
+}
+
 Result<std::vector<Site>> SiteStore::ListSites(db::Session& s, const SiteFilter& f) {
     db::Params params;
     std::string sql =

@@ -32,6 +32,10 @@ public:
     // A new site (its tables too); nullopt when the community has a site of that name.
     static Result<std::optional<int64_t>> InsertSite(db::Session& s, const Site& site);
     static Result<std::optional<Site>> GetSite(db::Session& s, int64_t id);
+    // The site with, in `tables`, only `table_id` (when it is one of its active tables): what
+    // opening a tube checks, without reading a site's every table each time.
+    static Result<std::optional<Site>> GetSiteWithTable(db::Session& s, int64_t id,
+                                                        int64_t table_id);
     static Result<std::vector<Site>> ListSites(db::Session& s, const SiteFilter& filter);
     // Writes name, address, hours and tables if the stored version is `expected_version`, and
     // bumps it; false when stale. Tables with an id are updated, new ones inserted, stored ones

@@ -70,7 +70,7 @@ public:
     // Prepares (or reuses) `sql`, binds `params`, and steps through all rows.
     Status Run(std::string_view sql, const Params& params, Rows* rows, int64_t* changes) {
         sqlite3_stmt* stmt = nullptr;
-        auto it = statements_.find(std::string(sql));
+        auto it = statements_.find(sql);
         if (it != statements_.end()) {
             stmt = it->second;
         } else {
@@ -88,12 +88,11 @@ public:
             }
             statements_.emplace(std::string(sql), stmt);
         }
+        // Every parameter is bound on each run (the count is checked), so bindings need no
+        // clearing; SQLITE_STATIC buffers are the caller's and outlive the run.
         struct Reset {
             sqlite3_stmt* s;
-            ~Reset() {
-                sqlite3_reset(s);
-                sqlite3_clear_bindings(s);
-            }
+            ~Reset() { sqlite3_reset(s); }
         } reset{stmt};
 
         if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
@@ -172,11 +171,21 @@ public:
         return Ok();
     }
 
+    // Transaction control through the statement cache (sqlite3_exec would parse it each time).
+    Status Control(std::string_view sql) { return Run(sql, {}, nullptr, nullptr); }
+
     sqlite3* handle() { return handle_; }
 
 private:
+    // Looked up by the caller's string_view, without making a std::string for each statement.
+    struct TextHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
     sqlite3* handle_ = nullptr;
-    std::unordered_map<std::string, sqlite3_stmt*> statements_;
+    std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
 };
 
 class SqliteSession final : public Session {
@@ -191,6 +200,12 @@ public:
         int64_t changes = 0;
         RETURN_IF_ERROR(conn_.Run(sql, params, nullptr, &changes));
         return changes;
+    }
+    Result<std::optional<int64_t>> InsertId(std::string_view sql, const Params& params) override {
+        int64_t changes = 0;
+        RETURN_IF_ERROR(conn_.Run(sql, params, nullptr, &changes));
+        if (changes != 1) return std::optional<int64_t>();
+        return std::optional<int64_t>(sqlite3_last_insert_rowid(conn_.handle()));
     }
     Dialect dialect() const override { return Dialect::kSqlite; }
 
@@ -234,11 +249,11 @@ public:
             conn = std::move(idle_readers_.back());
             idle_readers_.pop_back();
         }
-        Status status = conn->ExecScript("BEGIN");
+        Status status = conn->Control("BEGIN");
         if (status.ok()) {
             SqliteSession session(*conn);
             status = RunGuarded(work, session);
-            Status end = conn->ExecScript(status.ok() ? "COMMIT" : "ROLLBACK");
+            Status end = conn->Control(status.ok() ? "COMMIT" : "ROLLBACK");
             if (status.ok() && !end.ok()) status = end;
         }
         {
@@ -348,23 +363,23 @@ private:
 
     void CommitBatch(std::vector<Job*>& batch) {
         std::vector<Status> results(batch.size());
-        Status begin = writer_->ExecScript("BEGIN IMMEDIATE");
+        Status begin = writer_->Control("BEGIN IMMEDIATE");
         if (!begin.ok()) {
             for (Job* job : batch) job->result.set_value(begin);
             return;
         }
         SqliteSession session(*writer_);
         for (size_t i = 0; i < batch.size(); ++i) {
-            Status sp = writer_->Run("SAVEPOINT w", {}, nullptr, nullptr);
+            Status sp = writer_->Control("SAVEPOINT w");
             if (!sp.ok()) {
                 results[i] = sp;
                 continue;
             }
             results[i] = RunGuarded(*batch[i]->work, session);
-            if (!results[i].ok()) (void)writer_->Run("ROLLBACK TO w", {}, nullptr, nullptr);
-            (void)writer_->Run("RELEASE w", {}, nullptr, nullptr);
+            if (!results[i].ok()) (void)writer_->Control("ROLLBACK TO w");
+            (void)writer_->Control("RELEASE w");
         }
-        Status commit = writer_->ExecScript("COMMIT");
+        Status commit = writer_->Control("COMMIT");
         if (!commit.ok()) {
             spdlog::error("group commit of {} writes failed: {}", batch.size(),
                           commit.error().message);
