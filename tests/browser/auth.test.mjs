@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 
-import { launchBrowser, screenshot, startServer, touchTargets } from './lib.mjs'
+import { choose, kAdmin, launchBrowser, openInChinese, screenshot, startServer, touchTargets } from './lib.mjs'
 
 const kTimeout = 90_000
 const kSkip = process.env.BULWARK_BIN
@@ -15,14 +15,6 @@ const kSkip = process.env.BULWARK_BIN
     : 'BULWARK_BIN is unset: the accounts pages are tested only against the real server ' +
       '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
 
-// The first administrator, made with `bulwark user add` before the server starts.
-const kAdmin = {
-    username: 'admin',
-    displayName: '王主任',
-    role: 'administrator',
-    scope: 'street:1',
-    password: 'browser-admin-password-1',
-}
 const kNewUser = { username: 'li.si', displayName: '李四' }
 const kNewPassword = '网格员李四的新密码2024'
 
@@ -36,10 +28,7 @@ const fullPathOf = (page) => {
 
 // Opens the login page in Chinese, whatever an earlier test chose.
 async function openLogin(context, baseUrl, path = '/login') {
-    const page = await context.newPage()
-    await page.goto(`${baseUrl}/healthz`)
-    await page.evaluate(() => window.localStorage.setItem('bulwark.locale', 'zh-CN'))
-    await page.goto(baseUrl + path)
+    const page = await openInChinese(context, baseUrl, path)
     await page.getByTestId('login-form').waitFor()
     return page
 }
@@ -48,14 +37,6 @@ async function submitLogin(page, username, password) {
     await page.getByTestId('login-username').fill(username)
     await page.getByTestId('login-password').fill(password)
     await page.getByTestId('login-submit').click()
-}
-
-// Picks `text` in an Element Plus select (its options live in a popper under <body>).
-async function choose(page, select, text) {
-    await select.click()
-    const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
-    await option.click()
-    await option.waitFor({ state: 'hidden' })
 }
 
 describe('accounts (real server)', { skip: kSkip }, () => {

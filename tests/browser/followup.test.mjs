@@ -11,12 +11,10 @@
 // (places, residents with synthetic ID numbers and phones, a site, an open round, two scans) is
 // made through the API by an administrator.
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
-import { kRepoRoot, launchBrowser, screenshot, startServer, touchTargets } from './lib.mjs'
+import { addResident, kAdmin, makePlaces, makeRound, makeSite, pollUntil, sampleTube, startSeededServer } from './lib.mjs'
+import { kPhone, launchBrowser, screenshot, signIn, touchTargets } from './lib.mjs'
 
 const kTimeout = 180_000
 const kSkip = process.env.BULWARK_BIN
@@ -24,16 +22,6 @@ const kSkip = process.env.BULWARK_BIN
     : 'BULWARK_BIN is unset: the follow-up pages are tested only against the real server ' +
       '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
 
-const requireFromWeb = createRequire(join(kRepoRoot, 'web', 'package.json'))
-const { request } = requireFromWeb('playwright-core')
-
-const kAdmin = {
-    username: 'admin',
-    displayName: '王主任',
-    role: 'administrator',
-    scope: 'street:1',
-    password: 'browser-admin-password-1',
-}
 // Community staff of community 1 (the first made), who request health-code changes.
 const kStaff = {
     username: 'staff.zhao',
@@ -50,110 +38,31 @@ const kGridWorker = {
     scope: 'grid:1',
     password: 'browser-grid-password-1',
 }
-const kPhone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 
-// ---- synthetic people: ID numbers with region 990 (no real region has it), phones 19900… ----
-const kWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-function syntheticId(n) {
-    const body = `99000119900101${String(n).padStart(3, '0')}`
-    const sum = [...body].reduce((total, digit, i) => total + Number(digit) * kWeights[i], 0)
-    return body + '10X98765432'[sum % 11]
-}
-const syntheticPhone = (n) => `19900${String(n).padStart(6, '0')}`
 const kNames = ['张伟', '王芳', '李娜', '刘敏', '陈静', '杨丽']
-const key = (what) => `${what}-${randomUUID()}`
-
-async function apiSession(baseUrl, user) {
-    const context = await request.newContext({ baseURL: baseUrl, extraHTTPHeaders: { Origin: baseUrl } })
-    const login = await context.post('/api/v1/auth/login', { data: { username: user.username, password: user.password } })
-    if (!login.ok()) throw new Error(`sign-in as ${user.username}: ${login.status()} ${await login.text()}`)
-    const csrf = (await context.storageState()).cookies.find((c) => c.name === 'bulwark_csrf')?.value ?? ''
-    const call = async (method, path, data) => {
-        const response = await context.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
-        const text = await response.text()
-        return { status: response.status(), body: text ? JSON.parse(text) : null }
-    }
-    const ok = async (method, path, data) => {
-        const answer = await call(method, path, data)
-        if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`)
-        return answer.body
-    }
-    return { call, get: (path) => ok('GET', path), post: (path, data) => ok('POST', path, data), dispose: () => context.dispose() }
-}
 
 // One community, one grid, one building of six people; an open round; the first two sampled.
 async function makeWorld(api) {
-    const street = await api.post('/api/v1/places/streets', { name: '演示街道', district: '演示区' })
-    const community = await api.post('/api/v1/places/communities', { street_id: street.id, name: '雅仕居社区' })
-    const grid = await api.post('/api/v1/places/grids', { community_id: community.id, name: '第1网格' })
-    const building = await api.post('/api/v1/places/buildings', { grid_id: grid.id, name: '3栋', floors: 18 })
+    const { street, community, grid, building } = await makePlaces(api)
     const people = []
     for (let n = 0; n < kNames.length; n++) {
-        const person = {
-            building_id: building.id,
-            unit: '1单元',
-            room: String(101 + 100 * n),
-            name: kNames[n],
-            doc_number: syntheticId(n + 1),
-            phone: syntheticPhone(n + 1),
-        }
-        const resident = await api.post('/api/v1/residents', person)
-        const code = await api.post(`/api/v1/residents/${resident.id}/code/reissue`)
-        people.push({ ...person, id: resident.id, token: code.code_token })
+        people.push(await addResident(api, { building, n: n + 1, name: kNames[n], room: String(101 + 100 * n) }))
     }
-    const site = await api.post('/api/v1/sites', {
-        community_id: community.id,
-        name: '北门采样点',
-        address: '雅仕居社区北门广场',
-        hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '00:00', close: '23:59' })),
-        tables: [{ name: '1号台', priority_lane: false }],
-    })
-    const now = Date.now()
-    const round = await api.post('/api/v1/rounds', {
-        community_id: community.id,
-        name: '雅仕居社区第1轮全员核酸',
-        kind: 'whole',
-        scope: { kind: 'community', ids: [] },
-        starts_at: now - 3_600_000,
-        ends_at: now + 12 * 3_600_000,
-        pool_size: 10,
-        single_tube_tags: [],
-        single_tube_control_areas: false,
-        site_ids: [site.id],
-    })
-    await api.post('/api/v1/sampling/tubes', {
-        key: key('tube'),
-        round_id: round.id,
-        site_id: site.id,
-        table_id: site.tables[0].id,
-        barcode: 'TUBE-F001',
-        pool_size: 10,
-    })
-    for (const person of people.slice(0, 2)) {
-        await api.post('/api/v1/sampling/scans', { key: key('scan'), tube_barcode: 'TUBE-F001', code: person.token })
-    }
+    const site = await makeSite(api, community)
+    const round = await makeRound(api, community, site)
+    const tokens = people.slice(0, 2).map((person) => person.token)
+    await sampleTube(api, { round, site, table: site.tables[0], barcode: 'TUBE-F001', poolSize: 10, tokens })
     return { street, community, grid, building, people, site, round }
-}
-
-async function signInBrowser(context, baseUrl, user) {
-    const response = await context.request.post(`${baseUrl}/api/v1/auth/login`, {
-        data: { username: user.username, password: user.password },
-        headers: { Origin: baseUrl },
-    })
-    if (!response.ok()) throw new Error(`sign-in as ${user.username}: ${response.status()} ${await response.text()}`)
 }
 
 const figure = async (page, id) => Number((await page.getByTestId(id).innerText()).trim())
 
 async function waitForFigure(page, id, expected, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs
-    let last
-    while (Date.now() < deadline) {
-        last = await figure(page, id).catch(() => NaN)
-        if (last === expected) return
-        await page.waitForTimeout(250)
+    const reads = async () => {
+        const last = await figure(page, id).catch(() => NaN)
+        return last === expected || `${last}`
     }
-    throw new Error(`${id}: expected ${expected}, still ${last} after ${timeoutMs} ms`)
+    await pollUntil(reads, timeoutMs, `${id} to read ${expected}`)
 }
 
 describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
@@ -164,14 +73,11 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
     let phoneBrowser
 
     before(async () => {
-        server = await startServer({ users: [kAdmin, kStaff, kGridWorker] })
-        console.log(`# server: ${server.kind} at ${server.baseUrl}`)
-        api = await apiSession(server.baseUrl, kAdmin)
-        world = await makeWorld(api)
+        ;({ server, api, world } = await startSeededServer([kAdmin, kStaff, kGridWorker], makeWorld))
         staffBrowser = await launchBrowser({ viewport: { width: 1280, height: 900 } })
         phoneBrowser = await launchBrowser(kPhone)
-        await signInBrowser(staffBrowser.context, server.baseUrl, kAdmin)
-        await signInBrowser(phoneBrowser.context, server.baseUrl, kGridWorker)
+        await signIn(staffBrowser.context, server, kAdmin)
+        await signIn(phoneBrowser.context, server, kGridWorker)
     })
 
     after(async () => {
@@ -327,7 +233,7 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
     test('a health-code change asked for by one person is approved by another', { timeout: kTimeout }, async () => {
         const staff = await launchBrowser({ viewport: { width: 1280, height: 900 } })
         try {
-            await signInBrowser(staff.context, server.baseUrl, kStaff)
+            await signIn(staff.context, server, kStaff)
             const page = await staff.context.newPage()
             const person = world.people[4]
             await page.goto(`${server.baseUrl}/coverage/missed?round=${world.round.id}`)

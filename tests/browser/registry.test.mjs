@@ -4,13 +4,10 @@
 // its stale-version answer, re-issuing a code, adding a place, and the phone layout. Needs
 // `npm run build` in web/ and BULWARK_BIN; skipped without it.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 
-import { launchBrowser, screenshot, signIn, startServer } from './lib.mjs'
+import { launchBrowser, openInChinese, routesOfBin, screenshot, signIn, startServer } from './lib.mjs'
 
 const kTimeout = 120_000
 const kSkip = process.env.BULWARK_BIN
@@ -18,17 +15,7 @@ const kSkip = process.env.BULWARK_BIN
     : 'BULWARK_BIN is unset: the registry pages are tested only against the real server ' +
       '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
 
-// The routes of BULWARK_BIN, to skip what an older build does not have yet.
-function routesOfBin() {
-    const bin = process.env.BULWARK_BIN
-    if (!bin) return ''
-    const data = mkdtempSync(join(tmpdir(), 'bulwark-routes-'))
-    try {
-        return execFileSync(bin, ['--data', data, 'routes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-    } finally {
-        rmSync(data, { recursive: true, force: true })
-    }
-}
+// What an older BULWARK_BIN does not have yet is skipped.
 const kRoutes = routesOfBin()
 const kNoExport = kRoutes.includes('/api/v1/residents/export.xlsx') ? false : 'this build has no export routes yet'
 const kNoCards = kRoutes.includes('/api/v1/cards.pdf') ? false : 'this build has no code routes yet'
@@ -45,15 +32,6 @@ const kStaff = {
 
 const pathOf = (page) => new URL(page.url()).pathname
 const queryOf = (page) => Object.fromEntries(new URL(page.url()).searchParams)
-
-// Opens `path` in Chinese, whatever an earlier test chose.
-async function open(context, baseUrl, path) {
-    const page = await context.newPage()
-    await page.goto(`${baseUrl}/healthz`)
-    await page.evaluate(() => window.localStorage.setItem('bulwark.locale', 'zh-CN'))
-    await page.goto(baseUrl + path)
-    return page
-}
 
 // Waits until the resident table has finished loading and shows rows (or its empty text).
 async function listSettled(page) {
@@ -93,7 +71,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
     })
 
     test('lists the registry in the menu and shows the demo community', { timeout: kTimeout }, async () => {
-        const page = await open(browser.context, server.baseUrl, '/residents')
+        const page = await openInChinese(browser.context, server.baseUrl, '/residents')
         await listSettled(page)
         assert.equal(await page.title(), '居民名册 · Bulwark 社区防疫')
         const group = page.locator('[data-testid="side-nav"] [data-section="residents"]')
@@ -115,7 +93,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
     })
 
     test('narrows the list by grid and building from the tree, and searches', { timeout: kTimeout }, async () => {
-        const page = await open(browser.context, server.baseUrl, '/residents')
+        const page = await openInChinese(browser.context, server.baseUrl, '/residents')
         await listSettled(page)
         const grid = places.streets[0].communities[0].grids[0]
         const building = grid.buildings[0]
@@ -177,7 +155,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
 
     test('shows a resident masked, unmasks with a reason, and forgets on leaving', { timeout: kTimeout }, async () => {
         const building = places.streets[0].communities[0].grids[0].buildings[1]
-        const page = await open(browser.context, server.baseUrl, `/residents?building=${building.id}`)
+        const page = await openInChinese(browser.context, server.baseUrl, `/residents?building=${building.id}`)
         await listSettled(page)
         // Someone with an ID card and a phone (infants may have neither).
         const listed = await apiCall(browser.context, server.baseUrl, 'GET', `/residents?building_id=${building.id}`)
@@ -230,7 +208,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
         const building = places.streets[0].communities[0].grids[1].buildings[0]
         const listed = await apiCall(browser.context, server.baseUrl, 'GET', `/residents?building_id=${building.id}&presence=present&page_size=1`)
         const resident = listed.body.items[0]
-        const page = await open(browser.context, server.baseUrl, `/residents/${resident.id}`)
+        const page = await openInChinese(browser.context, server.baseUrl, `/residents/${resident.id}`)
         await page.getByTestId('resident-details').waitFor()
 
         await page.getByTestId('edit-resident').click()
@@ -273,7 +251,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
     test('re-issues a personal code after confirmation', { timeout: kTimeout }, async () => {
         const listed = await apiCall(browser.context, server.baseUrl, 'GET', '/residents?page_size=1&page=3')
         const resident = listed.body.items[0]
-        const page = await open(browser.context, server.baseUrl, `/residents/${resident.id}`)
+        const page = await openInChinese(browser.context, server.baseUrl, `/residents/${resident.id}`)
         await page.getByTestId('resident-code').waitFor()
         await page.locator('[data-testid="resident-qr"], [data-testid="resident-qr-missing"]').first().waitFor()
 
@@ -293,7 +271,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
 
     test('adds a grid and a building from the tree', { timeout: kTimeout }, async () => {
         const community = places.streets[0].communities[0]
-        const page = await open(browser.context, server.baseUrl, '/residents')
+        const page = await openInChinese(browser.context, server.baseUrl, '/residents')
         await page.getByTestId(`add-under-community:${community.id}`).click()
         await page.getByTestId('place-form').waitFor()
         await page.getByTestId('place-submit').click()
@@ -317,7 +295,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
 
     test('exports the filtered list, masked, and in full only with a reason', { timeout: kTimeout, skip: kNoExport }, async () => {
         const building = places.streets[0].communities[0].grids[0].buildings[2]
-        const page = await open(browser.context, server.baseUrl, `/residents?building=${building.id}`)
+        const page = await openInChinese(browser.context, server.baseUrl, `/residents?building=${building.id}`)
         await listSettled(page)
 
         await page.getByTestId('export').click()
@@ -355,7 +333,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
         const building = grid.buildings[0]
         const listed = await apiCall(browser.context, server.baseUrl, 'GET', `/residents?building_id=${building.id}&page_size=1`)
         const resident = listed.body.items[0]
-        let page = await open(browser.context, server.baseUrl, `/residents/${resident.id}`)
+        let page = await openInChinese(browser.context, server.baseUrl, `/residents/${resident.id}`)
         const qr = page.getByTestId('resident-qr')
         await qr.waitFor()
         await page.waitForFunction(() => document.querySelector('[data-testid="resident-qr"]')?.naturalWidth > 0)
@@ -364,7 +342,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
 
         // Straight to the page (its texts load with it, not with the other registry pages).
         await page.close()
-        page = await open(browser.context, server.baseUrl, '/residents/codes')
+        page = await openInChinese(browser.context, server.baseUrl, '/residents/codes')
         await page.getByTestId('codes-page').waitFor()
         await page.getByText('为没有手机的居民打印居民码卡片').waitFor()
         await page.getByTestId('codes-building').click()
@@ -385,7 +363,7 @@ describe('residents registry (real server)', { skip: kSkip }, () => {
     })
 
     test('lists possible duplicates', { timeout: kTimeout }, async () => {
-        const page = await open(browser.context, server.baseUrl, '/residents')
+        const page = await openInChinese(browser.context, server.baseUrl, '/residents')
         await page.getByTestId('open-duplicates').click()
         await page.waitForURL(`${server.baseUrl}/residents/duplicates`)
         await page.locator('[data-testid="duplicate-group"], [data-testid="duplicates-empty"]').first().waitFor()

@@ -7,13 +7,12 @@
 // written here from synthetic people (region code 990001, born 1905, so no demo resident shares
 // a number). Needs `npm run build` in web/ and a BULWARK_BIN with the import routes.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
-import { kRepoRoot, launchBrowser, screenshot, signIn, startServer } from './lib.mjs'
+import { choose, kRepoRoot, launchBrowser, openInChinese, routesOfBin, screenshot, signIn, startServer } from './lib.mjs'
 
 const kTimeout = 120_000
 
@@ -22,13 +21,7 @@ function skipReason() {
     if (!bin) {
         return 'BULWARK_BIN is unset: the import wizard is tested only against the real server'
     }
-    const data = mkdtempSync(join(tmpdir(), 'bulwark-routes-'))
-    try {
-        const routes = execFileSync(bin, ['--data', data, 'routes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-        return routes.includes('/api/v1/imports/residents') ? false : `${bin} has no import routes yet`
-    } finally {
-        rmSync(data, { recursive: true, force: true })
-    }
+    return routesOfBin().includes('/api/v1/imports/residents') ? false : `${bin} has no import routes yet`
 }
 const kSkip = skipReason()
 
@@ -88,14 +81,6 @@ function largeRoster(count) {
     return `${lines.join('\n')}\n`
 }
 
-// Picks `text` in an Element Plus select (its options live in a popper under <body>).
-async function choose(page, select, text) {
-    await select.click()
-    const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
-    await option.click()
-    await option.waitFor({ state: 'hidden' })
-}
-
 async function chooseFile(page, path) {
     await page.locator('[data-testid="import-page"] input[type="file"]').setInputFiles(path)
     await page.getByTestId('import-chosen').waitFor()
@@ -137,10 +122,7 @@ describe('import wizard (real server)', { skip: kSkip }, () => {
     })
 
     test('refuses bad rows, then imports the corrected file after mapping a column', { timeout: kTimeout }, async () => {
-        const page = await browser.context.newPage()
-        await page.goto(`${server.baseUrl}/healthz`)
-        await page.evaluate(() => window.localStorage.setItem('bulwark.locale', 'zh-CN'))
-        await page.goto(`${server.baseUrl}/residents`)
+        const page = await openInChinese(browser.context, server.baseUrl, '/residents')
         await page.locator('[data-testid="side-nav"] [role="menuitem"]', { hasText: '导入居民' }).click()
         await page.waitForURL(`${server.baseUrl}/residents/import`)
         assert.equal(await page.title(), '导入居民 · Bulwark 社区防疫')

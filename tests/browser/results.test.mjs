@@ -14,12 +14,12 @@
 // a round, tubes, a box handed to a lab) is made through the API by an administrator.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
-import { kRepoRoot, launchBrowser, screenshot, startServer, touchTargets } from './lib.mjs'
+import { addResident, idempotencyKey as key, kAdmin, makePlaces, makeRound, makeSite, sampleTube, startSeededServer } from './lib.mjs'
+import { kPhone, kStaffUser, launchBrowser, playSignedIn, screenshot, signIn, startServer, touchTargets } from './lib.mjs'
 
 const kTimeout = 120_000
 const kSkip = process.env.BULWARK_BIN
@@ -27,16 +27,6 @@ const kSkip = process.env.BULWARK_BIN
     : 'BULWARK_BIN is unset: the results pages are tested only against the real server ' +
       '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
 
-const requireFromWeb = createRequire(join(kRepoRoot, 'web', 'package.json'))
-const { request } = requireFromWeb('playwright-core')
-
-const kAdmin = {
-    username: 'admin',
-    displayName: '王主任',
-    role: 'administrator',
-    scope: 'street:1',
-    password: 'browser-admin-password-1',
-}
 // The lab's results desk: a grant over lab 1, the first lab made.
 const kLab = {
     username: 'lab.results',
@@ -45,88 +35,21 @@ const kLab = {
     scope: 'lab:1',
     password: 'lab-results-password-1',
 }
-const kPhone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 
-// ---- synthetic people: ID numbers with region 990 (no real region has it), phones 19900… ----
-const kWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-function syntheticId(n) {
-    const body = `99000119900101${String(n).padStart(3, '0')}`
-    const sum = [...body].reduce((total, digit, i) => total + Number(digit) * kWeights[i], 0)
-    return body + '10X98765432'[sum % 11]
-}
-const syntheticPhone = (n) => `19900${String(n).padStart(6, '0')}`
 const kNames = ['张伟强', '张丽芳', '李静敏', '赵磊洋', '刘艳娜', '陈静怡']
-
-// ---- the API, as the administrator ----
-async function apiSession(baseUrl, user) {
-    const context = await request.newContext({ baseURL: baseUrl, extraHTTPHeaders: { Origin: baseUrl } })
-    const login = await context.post('/api/v1/auth/login', { data: { username: user.username, password: user.password } })
-    if (!login.ok()) throw new Error(`sign-in as ${user.username}: ${login.status()} ${await login.text()}`)
-    const csrf = (await context.storageState()).cookies.find((c) => c.name === 'bulwark_csrf')?.value ?? ''
-    const call = async (method, path, data, headers = {}) => {
-        const response = await context.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf, ...headers } })
-        const text = await response.text()
-        return { status: response.status(), body: text ? JSON.parse(text) : null }
-    }
-    const ok = async (method, path, data, headers) => {
-        const answer = await call(method, path, data, headers)
-        if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`)
-        return answer.body
-    }
-    return {
-        call,
-        get: (path) => ok('GET', path),
-        post: (path, data, headers) => ok('POST', path, data, headers),
-        dispose: () => context.dispose(),
-    }
-}
-
-let keyCounter = 0
-const key = (what) => `w7-${what}-${Date.now()}-${++keyCounter}`.padEnd(20, '0').slice(0, 64)
 
 // Households in 3栋: 张伟强 and 张丽芳 share room 301; 李静敏, 赵磊洋, 刘艳娜 and 陈静怡 live alone.
 // Tube TUBE-R001 (10混1) holds the first two, TUBE-R002 (10混1) the next two, TUBE-R003 and
 // TUBE-R004 (single) one each; all four go in a box handed to the lab.
 async function makeWorld(api) {
-    const street = await api.post('/api/v1/places/streets', { name: '演示街道', district: '演示区' })
-    const community = await api.post('/api/v1/places/communities', { street_id: street.id, name: '雅仕居社区' })
-    const grid = await api.post('/api/v1/places/grids', { community_id: community.id, name: '第1网格' })
-    const building = await api.post('/api/v1/places/buildings', { grid_id: grid.id, name: '3栋', floors: 18 })
+    const { street, community, building } = await makePlaces(api)
     const people = []
     const rooms = ['301', '301', '502', '503', '601', '701']
     for (let n = 0; n < kNames.length; n++) {
-        const person = {
-            building_id: building.id,
-            unit: '1单元',
-            room: rooms[n],
-            name: kNames[n],
-            doc_number: syntheticId(n + 1),
-            phone: syntheticPhone(n + 1),
-        }
-        const resident = await api.post('/api/v1/residents', person)
-        const code = await api.post(`/api/v1/residents/${resident.id}/code/reissue`)
-        people.push({ ...person, id: resident.id, token: code.code_token })
+        people.push(await addResident(api, { building, n: n + 1, name: kNames[n], room: rooms[n] }))
     }
-    const site = await api.post('/api/v1/sites', {
-        community_id: community.id,
-        name: '北门采样点',
-        address: '雅仕居社区北门广场',
-        hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '00:00', close: '23:59' })),
-        tables: [{ name: '1号台', priority_lane: false }],
-    })
-    const now = Date.now()
-    const round = await api.post('/api/v1/rounds', {
-        community_id: community.id,
-        name: '雅仕居社区第1轮全员核酸',
-        kind: 'whole',
-        scope: { kind: 'community', ids: [] },
-        starts_at: now - 3_600_000,
-        ends_at: now + 12 * 3_600_000,
-        pool_size: 10,
-        single_tube_tags: [],
-        single_tube_control_areas: false,
-        site_ids: [site.id],
-    })
+    const site = await makeSite(api, community)
+    const round = await makeRound(api, community, site)
     const lab = await api.post('/api/v1/labs', { name: '金域医学检验实验室' })
     const table = site.tables[0]
     const tubes = [
@@ -136,15 +59,8 @@ async function makeWorld(api) {
         ['TUBE-R004', 1, [5]],
     ]
     for (const [barcode, poolSize, members] of tubes) {
-        const tube = await api.post('/api/v1/sampling/tubes', {
-            key: key('tube'),
-            round_id: round.id,
-            site_id: site.id,
-            table_id: table.id,
-            barcode,
-            pool_size: poolSize,
-        })
-        for (const i of members) await api.post('/api/v1/sampling/scans', { key: key('scan'), tube_barcode: barcode, code: people[i].token })
+        const tokens = members.map((i) => people[i].token)
+        const tube = await sampleTube(api, { round, site, table, barcode, poolSize, tokens })
         if (members.length < poolSize) await api.post(`/api/v1/sampling/tubes/${tube.id}/close`, { key: key('close') })
     }
     const box = await api.post('/api/v1/sampling/boxes', { key: key('box'), round_id: round.id, site_id: site.id, barcode: 'BOX-R001' })
@@ -154,14 +70,6 @@ async function makeWorld(api) {
     return { street, community, building, people, site, round, lab, box }
 }
 
-async function signInBrowser(context, baseUrl, user) {
-    const response = await context.request.post(`${baseUrl}/api/v1/auth/login`, {
-        data: { username: user.username, password: user.password },
-        headers: { Origin: baseUrl },
-    })
-    if (!response.ok()) throw new Error(`sign-in: ${response.status()} ${await response.text()}`)
-}
-
 describe('results (real server)', { skip: kSkip }, () => {
     let server
     let api
@@ -169,10 +77,7 @@ describe('results (real server)', { skip: kSkip }, () => {
     let dir
 
     before(async () => {
-        server = await startServer({ users: [kAdmin, kLab] })
-        console.log(`# server: ${server.kind} at ${server.baseUrl}`)
-        api = await apiSession(server.baseUrl, kAdmin)
-        world = await makeWorld(api)
+        ;({ server, api, world } = await startSeededServer([kAdmin, kLab], makeWorld))
         dir = mkdtempSync(join(tmpdir(), 'bulwark-results-files-'))
         // The lab reports the first pooled tube negative through the JSON API.
         const answer = await api.post(
@@ -247,7 +152,7 @@ describe('results (real server)', { skip: kSkip }, () => {
     test('the lab checks a results file, sees its bad rows, then applies a good one once', { timeout: kTimeout }, async () => {
         const browser = await launchBrowser({ viewport: { width: 1280, height: 900 } })
         try {
-            await signInBrowser(browser.context, server.baseUrl, kLab)
+            await signIn(browser.context, server, kLab)
             const page = await browser.context.newPage()
             // The lab's time as labs write it: China time, to the second.
             const at = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
@@ -316,7 +221,7 @@ describe('results (real server)', { skip: kSkip }, () => {
         )
         const browser = await launchBrowser({ viewport: { width: 1280, height: 900 } })
         try {
-            await signInBrowser(browser.context, server.baseUrl, kAdmin)
+            await signIn(browser.context, server, kAdmin)
             const page = await browser.context.newPage()
             await page.goto(`${server.baseUrl}/`)
             const alert = page.getByTestId('alerts-panel').getByTestId('alert').filter({ hasText: 'TUBE-R002' })
@@ -405,31 +310,6 @@ describe("the residents' own page on a phone (answers played by the test)", () =
     })
 })
 
-// Signs the context in as far as the app can tell, on either server: the CSRF cookie a session
-// comes with, and GET /auth/me answered with `permissions`. Every other call the page makes is
-// answered by the test.
-async function playSignedIn(context, baseUrl, permissions) {
-    await context.addCookies([{ name: 'bulwark_csrf', value: 'played', url: baseUrl, sameSite: 'Strict' }])
-    await context.route('**/api/v1/auth/me', (route) =>
-        route.fulfill({
-            json: {
-                user: {
-                    id: 1,
-                    username: 'staff',
-                    display_name: '测试社工',
-                    locked: false,
-                    must_change_password: false,
-                    created_at: 0,
-                    updated_at: 0,
-                    grants: [{ role: 'staff', scope_kind: 'community', scope_id: 1 }],
-                },
-                permissions,
-                csrf_token: 'played',
-            },
-        }),
-    )
-}
-
 describe('conflict review (answers played by the test)', () => {
     let server
     let browser
@@ -437,7 +317,10 @@ describe('conflict review (answers played by the test)', () => {
     before(async () => {
         server = await startServer()
         browser = await launchBrowser({ viewport: { width: 1280, height: 900 } })
-        await playSignedIn(browser.context, server.baseUrl, ['account.self', 'results.read', 'results.review'])
+        // Signed in as far as the app can tell, on either server: every other call the page
+        // makes is answered by the test.
+        const staff = { ...kStaffUser, scope: 'community:1' }
+        await playSignedIn(browser.context, server.baseUrl, staff, ['account.self', 'results.read', 'results.review'], 'played')
     })
     after(async () => {
         await browser?.close()

@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
-import { kChromium, kRepoRoot, screenshot, startServer } from './lib.mjs'
+import { addResident, kAdmin, makePlaces, makeRound, makeSite, pollUntil, sampleTube, startSeededServer } from './lib.mjs'
+import { choose, kPhone, kRepoRoot, launchChromium, screenshot, signIn, syntheticId, syntheticPhone } from './lib.mjs'
 
 const kTimeout = 180_000
 const kSkip = process.env.BULWARK_BIN
@@ -27,16 +28,9 @@ const kSkip = process.env.BULWARK_BIN
     : 'BULWARK_BIN is unset: the sampling page is tested only against the real server ' +
       '(BULWARK_BIN=/path/to/bulwark npm run test:browser)'
 
+// @zxing/library, for the fake camera's QR code, is a dependency of web/.
 const requireFromWeb = createRequire(join(kRepoRoot, 'web', 'package.json'))
-const { chromium, request } = requireFromWeb('playwright-core')
 
-const kAdmin = {
-    username: 'admin',
-    displayName: '王主任',
-    role: 'administrator',
-    scope: 'street:1',
-    password: 'browser-admin-password-1',
-}
 // The lab's receiving desk: a grant over lab 1, the first lab made (an administrator of a street
 // cannot grant a lab's scope, so the account is made before the server starts).
 const kLab = {
@@ -54,112 +48,33 @@ const kScanner = {
     scope: 'site:1',
     password: 'scanner-site-password-1',
 }
-const kPhone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 
-// ---- synthetic people: ID numbers with region 990 (no real region has it), phones 19900… ----
-const kWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-function syntheticId(n) {
-    const body = `99000119900101${String(n).padStart(3, '0')}`
-    const sum = [...body].reduce((total, digit, i) => total + Number(digit) * kWeights[i], 0)
-    return body + '10X98765432'[sum % 11]
-}
-const syntheticPhone = (n) => `19900${String(n).padStart(6, '0')}`
 const kSurnames = '张王李赵刘陈杨黄周吴'
 const kGiven = '伟芳娜敏静丽强磊洋艳'
 const syntheticName = (n) => `${kSurnames[n % 10]}${kGiven[Math.floor(n / 10) % 10]}${kGiven[(n * 7) % 10]}`
 
-// ---- the API, as the administrator ----
-async function apiSession(baseUrl, user) {
-    const context = await request.newContext({ baseURL: baseUrl, extraHTTPHeaders: { Origin: baseUrl } })
-    const login = await context.post('/api/v1/auth/login', { data: { username: user.username, password: user.password } })
-    if (!login.ok()) throw new Error(`sign-in as ${user.username}: ${login.status()} ${await login.text()}`)
-    const csrf = (await context.storageState()).cookies.find((c) => c.name === 'bulwark_csrf')?.value ?? ''
-    const call = async (method, path, data) => {
-        const response = await context.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
-        const text = await response.text()
-        const body = text ? JSON.parse(text) : null
-        return { status: response.status(), body }
-    }
-    const ok = async (method, path, data) => {
-        const answer = await call(method, path, data)
-        if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`)
-        return answer.body
-    }
-    return {
-        call,
-        get: (path) => ok('GET', path),
-        post: (path, data) => ok('POST', path, data),
-        dispose: () => context.dispose(),
-    }
-}
-
 async function makeWorld(api, count) {
-    const street = await api.post('/api/v1/places/streets', { name: '演示街道', district: '演示区' })
-    const community = await api.post('/api/v1/places/communities', { street_id: street.id, name: '雅仕居社区' })
-    const grid = await api.post('/api/v1/places/grids', { community_id: community.id, name: '第1网格' })
-    const building = await api.post('/api/v1/places/buildings', { grid_id: grid.id, name: '3栋', floors: 18 })
+    const { street, community, grid, building } = await makePlaces(api)
     const people = []
     for (let n = 1; n <= count; n++) {
-        const person = {
-            building_id: building.id,
-            unit: '1单元',
-            room: String(100 * (1 + (n % 18)) + 1 + Math.floor(n / 18)),
-            name: syntheticName(n),
-            doc_number: syntheticId(n),
-            phone: syntheticPhone(n),
-        }
-        const resident = await api.post('/api/v1/residents', person)
-        const code = await api.post(`/api/v1/residents/${resident.id}/code/reissue`)
-        people.push({ ...person, id: resident.id, token: code.code_token })
+        const room = String(100 * (1 + (n % 18)) + 1 + Math.floor(n / 18))
+        people.push(await addResident(api, { building, n, name: syntheticName(n), room }))
     }
-    const site = await api.post('/api/v1/sites', {
-        community_id: community.id,
-        name: '北门采样点',
-        address: '雅仕居社区北门广场',
-        hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '07:00', close: '21:00' })),
+    const site = await makeSite(api, community, {
+        open: '07:00',
+        close: '21:00',
         tables: [
             { name: '1号台', priority_lane: false },
             { name: '爱心通道', priority_lane: true },
         ],
     })
-    const now = Date.now()
-    const round = await api.post('/api/v1/rounds', {
-        community_id: community.id,
-        name: '雅仕居社区第1轮全员核酸',
-        kind: 'whole',
-        scope: { kind: 'community', ids: [] },
-        starts_at: now - 3_600_000,
-        ends_at: now + 12 * 3_600_000,
-        pool_size: 10,
-        single_tube_tags: [],
-        single_tube_control_areas: false,
-        site_ids: [site.id],
-    })
+    const round = await makeRound(api, community, site)
     const lab = await api.post('/api/v1/labs', { name: '金域医学检验实验室' })
     return { street, community, grid, building, people, site, table: site.tables[0], round, lab }
 }
 
-// ---- the browser: a profile of our own, so a restart keeps its IndexedDB ----
-async function launchAt(profile, extraArgs = [], options = {}) {
-    return chromium.launchPersistentContext(profile, {
-        executablePath: kChromium,
-        headless: true,
-        locale: 'zh-CN',
-        args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            ...extraArgs,
-        ],
-        ...kPhone,
-        ...options,
-    })
-}
+// ---- the browser: a profile of our own, so a restart keeps its IndexedDB; a phone's screen ----
+const launchAt = (profile, extraArgs = [], options = {}) => launchChromium(profile, { ...kPhone, ...options }, extraArgs)
 
 // A Y4M video (two frames, looped by Chromium) of `text` as a QR code, for the fake camera.
 function qrVideo(path, text, width = 640, height = 480) {
@@ -176,21 +91,6 @@ function qrVideo(path, text, width = 640, height = 480) {
     const chroma = Buffer.alloc((width / 2) * (height / 2), 128)
     const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma])
     writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]))
-}
-
-async function signInBrowser(context, baseUrl) {
-    const response = await context.request.post(`${baseUrl}/api/v1/auth/login`, {
-        data: { username: kAdmin.username, password: kAdmin.password },
-        headers: { Origin: baseUrl },
-    })
-    if (!response.ok()) throw new Error(`sign-in: ${response.status()} ${await response.text()}`)
-}
-
-async function choose(page, select, text) {
-    await select.click()
-    const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
-    await option.click()
-    await option.waitFor({ state: 'hidden' })
 }
 
 async function scan(page, text) {
@@ -245,17 +145,6 @@ async function sampleCount(api, roundId) {
     return (await api.get(`/api/v1/rounds/${roundId}`)).sample_count
 }
 
-async function waitFor(check, timeoutMs, what) {
-    const deadline = Date.now() + timeoutMs
-    let last
-    while (Date.now() < deadline) {
-        last = await check()
-        if (last === true) return
-        await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`)
-}
-
 describe('sampling (real server)', { skip: kSkip }, () => {
     let server
     let api
@@ -265,13 +154,10 @@ describe('sampling (real server)', { skip: kSkip }, () => {
     let page
 
     before(async () => {
-        server = await startServer({ users: [kAdmin, kLab, kScanner] })
-        console.log(`# server: ${server.kind} at ${server.baseUrl}`)
-        api = await apiSession(server.baseUrl, kAdmin)
-        world = await makeWorld(api, 75)
+        ;({ server, api, world } = await startSeededServer([kAdmin, kLab, kScanner], (seeding) => makeWorld(seeding, 75)))
         profile = mkdtempSync(join(tmpdir(), 'bulwark-sampling-chromium-'))
         context = await launchAt(profile)
-        await signInBrowser(context, server.baseUrl)
+        await signIn(context, server, kAdmin)
         page = await context.newPage()
     })
 
@@ -332,7 +218,7 @@ describe('sampling (real server)', { skip: kSkip }, () => {
             }
             await scan(page, world.people[10 + i].token)
         }
-        await waitFor(
+        await pollUntil(
             async () => (await storedQueue(page)).filter((item) => item.kind === 'scan' && item.state === 'pending').length === 50 || 'not yet',
             15_000,
             '50 pending scans in IndexedDB',
@@ -365,7 +251,7 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         await context.close()
         context = await launchAt(profile)
         await context.route('**/api/v1/sampling/**', block)
-        await signInBrowser(context, server.baseUrl)
+        await signIn(context, server, kAdmin)
         page = await context.newPage()
         await page.goto(`${server.baseUrl}/sampling`)
         await page.getByTestId('station').getByText('北门采样点 · 1号台').waitFor()
@@ -484,11 +370,7 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         const dir = mkdtempSync(join(tmpdir(), 'bulwark-lab-'))
         const lab = await launchAt(dir)
         try {
-            const response = await lab.request.post(`${server.baseUrl}/api/v1/auth/login`, {
-                data: { username: kLab.username, password: kLab.password },
-                headers: { Origin: server.baseUrl },
-            })
-            assert.ok(response.ok(), await response.text())
+            await signIn(lab, server, kLab)
             const desk = await lab.newPage()
             await desk.goto(`${server.baseUrl}/lab`)
             await desk.getByTestId('lab-page').waitFor()
@@ -526,7 +408,7 @@ describe('sampling (real server)', { skip: kSkip }, () => {
             { permissions: ['camera'] },
         )
         try {
-            await signInBrowser(camera, server.baseUrl)
+            await signIn(camera, server, kAdmin)
             const phone = await camera.newPage()
             await phone.goto(`${server.baseUrl}/sampling`)
             await choose(phone, phone.getByTestId('station-round'), world.round.name)
@@ -612,11 +494,7 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         const desk = { viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 }
         const scanner = await launchAt(dir, [], desk)
         try {
-            const response = await scanner.request.post(`${server.baseUrl}/api/v1/auth/login`, {
-                data: { username: kScanner.username, password: kScanner.password },
-                headers: { Origin: server.baseUrl },
-            })
-            assert.ok(response.ok(), await response.text())
+            await signIn(scanner, server, kScanner)
             const tab = await scanner.newPage()
             await tab.goto(`${server.baseUrl}/sampling`)
             await tab.getByTestId('station-picker').waitFor()
@@ -645,16 +523,8 @@ describe('sampling (real server)', { skip: kSkip }, () => {
         assert.equal(await page.getByTestId('live-site').count(), 1)
         // Another phone scans at the priority lane.
         const lane = world.site.tables[1]
-        const key = (name) => `live-${name}-${Date.now()}`.padEnd(20, '0')
-        await api.post('/api/v1/sampling/tubes', {
-            key: key('tube'),
-            round_id: world.round.id,
-            site_id: world.site.id,
-            table_id: lane.id,
-            barcode: 'TUBE-0201',
-            pool_size: 1,
-        })
-        await api.post('/api/v1/sampling/scans', { key: key('scan'), tube_barcode: 'TUBE-0201', code: world.people[71].token })
+        const tokens = [world.people[71].token]
+        await sampleTube(api, { round: world.round, site: world.site, table: lane, barcode: 'TUBE-0201', poolSize: 1, tokens })
         await page.getByTestId('live-round-count').getByText(String(before + 1), { exact: true }).waitFor({ timeout: 15_000 })
         assert.match(await page.getByTestId('live-site').innerText(), /爱心通道/)
         await screenshot(page, 'sampling-live-phone')
