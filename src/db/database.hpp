@@ -54,6 +54,15 @@ struct Options {
     int writers = 4;
     // Largest number of writes committed together in one transaction (group commit).
     int max_batch = 512;
+    // SQLite only. Checkpoints (copying the WAL back into the database file) run on a thread of
+    // their own once the WAL holds this many pages, so that the writer does not stop to copy
+    // thousands of pages between two group commits, as SQLite's automatic checkpoint would
+    // (measured: commits of up to 66 ms instead of 6 to 16 ms with scans).
+    int wal_background_checkpoint_pages = 4000;
+    // SQLite only. Past this many pages the writer checkpoints itself after its commit, which
+    // keeps the WAL bounded: the file starts over only once a checkpoint has caught up with it.
+    // The background thread has copied most pages by then, so that checkpoint is short.
+    int wal_writer_checkpoint_pages = 20000;
 };
 
 // The database: a connection pool behind two entry points. Thread-safe. Both calls block the

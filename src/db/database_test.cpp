@@ -545,6 +545,57 @@ TEST_P(DatabaseTest, SeveralStatementsInOneExecOnPostgres) {
 INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest,
                          ::testing::Values(Driver::kSqlite, Driver::kPostgres), DriverName);
 
+// The WAL stays bounded although SQLite's own automatic checkpoint is off (the writer's WAL
+// hook replaces it): 600 commits of a page and more each would leave a WAL of over 600 pages.
+TEST(SqliteCheckpointTest, WalStaysBoundedByTheWriterThreshold) {
+    std::random_device random;
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("bulwark_db_wal_" + std::to_string(random()) + std::to_string(random()));
+    std::filesystem::create_directories(dir);
+    const auto path = dir / "wal.db";
+    {
+        auto db = Open({.url = "sqlite:" + path.string(),
+                        .wal_background_checkpoint_pages = 20,
+                        .wal_writer_checkpoint_pages = 100});
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        Status made = (*db)->Write([](Session& s) -> Status {
+            RETURN_IF_ERROR(s.Exec(TranslateDdl(kItemsTable, Dialect::kSqlite)));
+            return Ok();
+        });
+        ASSERT_TRUE(made.ok()) << made.error().message;
+        const std::string blob(5000, 'x');
+        for (int i = 0; i < 600; ++i) {
+            Status s = (*db)->Write([&](Session& session) -> Status {
+                RETURN_IF_ERROR(session.Exec("INSERT INTO items (name, b) VALUES (?, ?)",
+                                             {"item-" + std::to_string(i), Blob{blob}}));
+                return Ok();
+            });
+            ASSERT_TRUE(s.ok()) << s.error().message;
+        }
+        const auto wal = std::filesystem::file_size(path.string() + "-wal");
+        EXPECT_LT(wal, 200u * (4096 + 24)) << "the WAL grew past the writer's checkpoint";
+        auto count = (*db)->ReadValue([](Session& s) -> Result<int64_t> {
+            ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT COUNT(*) FROM items"));
+            return row->Int(0);
+        });
+        ASSERT_TRUE(count.ok());
+        EXPECT_EQ(*count, 600);
+        (*db)->Close();
+    }
+    // Everything is there when the file is opened again.
+    auto again = Open({.url = "sqlite:" + path.string()});
+    ASSERT_TRUE(again.ok());
+    auto count = (*again)->ReadValue([](Session& s) -> Result<int64_t> {
+        ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT COUNT(*) FROM items"));
+        return row->Int(0);
+    });
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, 600);
+    (*again)->Close();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
 TEST(PostgresSqlTest, RewritesPlaceholdersOutsideLiteralsAndComments) {
     PostgresSql sql = RewritePlaceholders(
         "SELECT ?, '?''?', E'\\'?', \"a?\"\"b\", $$?$$, $tag$ ? $tag$, a$b -- ?\n"

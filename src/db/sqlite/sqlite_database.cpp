@@ -51,7 +51,8 @@ public:
         sqlite3_busy_timeout(conn->handle_, 10000);
         const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                                         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                          "PRAGMA foreign_keys=ON;";
+                                          "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                                          "PRAGMA temp_store=MEMORY;";
         RETURN_IF_ERROR(conn->ExecScript(pragmas));
         return conn;
     }
@@ -236,6 +237,9 @@ public:
             ASSIGN_OR_RETURN(auto reader, Connection::Open(path_, true));
             idle_readers_.push_back(std::move(reader));
         }
+        ASSIGN_OR_RETURN(checkpointer_, Connection::Open(path_, false));
+        sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::AfterCommit, this);
+        checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
         writer_thread_ = std::thread([this] { WriterLoop(); });
         return Ok();
     }
@@ -327,6 +331,13 @@ public:
         queue_cv_.notify_all();
         if (writer_thread_.joinable()) writer_thread_.join();
         {
+            std::lock_guard lock(checkpoint_mu_);
+            checkpoint_stop_ = true;
+        }
+        checkpoint_cv_.notify_all();
+        if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+        checkpointer_.reset();
+        {
             std::lock_guard lock(readers_mu_);
             closed_readers_ = true;
         }
@@ -358,6 +369,39 @@ private:
             }
             CommitBatch(batch);
             batch.clear();
+        }
+    }
+
+    // sqlite3_wal_hook, on the writer thread after each commit: `pages` are in the WAL now.
+    // Installing it turns SQLite's automatic checkpoint off; Options says when each side runs.
+    static int AfterCommit(void* self, sqlite3* handle, const char* schema, int pages) {
+        auto* db = static_cast<SqliteDatabase*>(self);
+        if (pages >= db->options_.wal_writer_checkpoint_pages) {
+            sqlite3_wal_checkpoint_v2(handle, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        } else if (pages >= db->options_.wal_background_checkpoint_pages) {
+            {
+                std::lock_guard lock(db->checkpoint_mu_);
+                db->checkpoint_wanted_ = true;
+            }
+            db->checkpoint_cv_.notify_one();
+        }
+        return SQLITE_OK;
+    }
+
+    // Passive checkpoints (they never wait for the writer or readers) whenever the writer asks.
+    void CheckpointLoop() {
+        for (;;) {
+            {
+                std::unique_lock lock(checkpoint_mu_);
+                checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_wanted_; });
+                if (checkpoint_stop_) return;
+                checkpoint_wanted_ = false;
+            }
+            int rc = sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr,
+                                               SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+                spdlog::warn("background checkpoint: {}", sqlite3_errstr(rc));
+            }
         }
     }
 
@@ -394,6 +438,13 @@ private:
     Options options_;
     std::unique_ptr<Connection> writer_;
     std::thread writer_thread_;
+
+    std::unique_ptr<Connection> checkpointer_;
+    std::thread checkpoint_thread_;
+    std::mutex checkpoint_mu_;
+    std::condition_variable checkpoint_cv_;
+    bool checkpoint_wanted_ = false;
+    bool checkpoint_stop_ = false;
 
     std::mutex queue_mu_;
     std::condition_variable queue_cv_;
