@@ -4,52 +4,21 @@
 // repeated-miss list; the two-person rule of health codes; the missed export, masked and not.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <boost/json.hpp>
-#include <chrono>
 
-#include "db/database.hpp"
 #include "registry/import/workbook.hpp"
-#include "tests/support/accounts.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/server_process.hpp"
+#include "tests/support/api_fixture.hpp"
 
 namespace bulwark {
 namespace {
 
 using testsupport::HttpClient;
 using testsupport::HttpResult;
-using testsupport::ServerProcess;
 namespace json = boost::json;
 
 constexpr const char* kPassword = "Followup-Test-Pass-2024!";
 constexpr const char* kPhoneZhang = "19900001234";
 constexpr const char* kPhoneQian = "19900004321";
-constexpr int64_t kHour = 3600LL * 1000;
-
-int64_t NowMillis() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-json::value Parse(const std::string& body) {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-}
-
-int64_t IdOf(const HttpResult& r) {
-    json::value v = Parse(r.body);
-    return v.is_object() && v.as_object().contains("id") ? v.at("id").as_int64() : 0;
-}
-
-std::string Body(const json::object& o) { return json::serialize(o); }
-
-std::string NewKey() {
-    static std::atomic<int> n{0};
-    return "followup-key-" + std::to_string(NowMillis()) + "-" + std::to_string(++n);
-}
 
 std::string S(int64_t v) { return std::to_string(v); }
 
@@ -70,51 +39,9 @@ std::string SheetText(const std::string& bytes, size_t* sheets = nullptr) {
     return out;
 }
 
-class FollowupApiTest : public ::testing::TestWithParam<std::string> {
+class FollowupApiTest : public testsupport::ApiTest {
 protected:
-    void SetUp() override {
-        data_dir_ = testsupport::MakeTempDir("bulwark-followup-api");
-        if (GetParam() == "postgres") {
-            if (testsupport::TestPostgresUrl().empty()) GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            db_url_ = testsupport::CreateTestPostgresDatabase();
-            ASSERT_FALSE(db_url_.empty()) << "could not create a test database";
-        }
-        server_ = std::make_unique<ServerProcess>(data_dir_, db_url_);
-        ASSERT_TRUE(server_->Start()) << server_->output();
-        admin_ = SignedIn("leader", "administrator", "street:1");
-    }
-
-    std::unique_ptr<HttpClient> SignedIn(const std::string& name, const std::string& role,
-                                         const std::string& scope) {
-        std::string output;
-        EXPECT_TRUE(testsupport::AddUser(data_dir_, db_url_, name, kPassword, role, scope, &output))
-            << output;
-        auto client = std::make_unique<HttpClient>(server_->port());
-        EXPECT_FALSE(testsupport::LogIn(*client, name, kPassword).empty()) << "login of " << name;
-        return client;
-    }
-
-    int64_t Count(const std::string& sql, const db::Params& params = {}) {
-        auto opened =
-            db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
-        if (!opened.ok()) return -1;
-        auto row = (*opened)->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
-        (*opened)->Close();
-        return row.ok() && *row ? (**row).Int(0) : -1;
-    }
-
-    int64_t Post(HttpClient& c, const std::string& path, const json::object& body) {
-        HttpResult r = c.PostJson(path, Body(body));
-        EXPECT_EQ(r.status, 201) << path << " " << r.body;
-        return IdOf(r);
-    }
-
-    int64_t Resident(int64_t building, const std::string& room, const std::string& name,
-                     json::object extra = {}) {
-        json::object body{{"building_id", building}, {"room", room}, {"name", name}};
-        for (auto& [k, v] : extra) body[k] = v;
-        return Post(*admin_, "/api/v1/residents", body);
-    }
+    FollowupApiTest() : ApiTest("bulwark-followup-api", kPassword, Serve::kAtSetUp) {}
 
     int64_t UserId(const std::string& username) {
         return Count("SELECT id FROM users WHERE username = ?", {username});
@@ -133,10 +60,6 @@ protected:
                       "/api/v1/rounds/" + S(round) + "/followups/" + S(resident) + "/attempts",
                       Body(body), {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
     }
-
-    std::string data_dir_, db_url_;
-    std::unique_ptr<ServerProcess> server_;
-    std::unique_ptr<HttpClient> admin_;
 };
 
 TEST_P(FollowupApiTest, CoverageFollowUpRepeatedMissesHealthCodesAndExport) {

@@ -2,20 +2,16 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 
-#include "db/database.hpp"
 #include "tests/support/accounts.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/server_process.hpp"
+#include "tests/support/api_fixture.hpp"
 
 namespace bulwark {
 namespace {
 
 using testsupport::HttpClient;
-using testsupport::HttpResult;
 using testsupport::ServerProcess;
 namespace json = boost::json;
 
@@ -25,84 +21,21 @@ constexpr const char* kIdZhang = "990001199001010013";  // male, 1990-01-01
 constexpr const char* kIdQian = "990001198002020024";   // female, 1980-02-02
 constexpr const char* kPhoneZhang = "19900001234";
 
-json::value Parse(const std::string& body) {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-}
-
-int64_t IdOf(const HttpResult& r) {
-    json::value v = Parse(r.body);
-    return v.is_object() && v.as_object().contains("id") ? v.at("id").as_int64() : 0;
-}
-
-std::string RunCli(const std::string& args, int* status) {
-    std::string cmd = testsupport::BulwarkBinary() + " --log-level warn " + args + " 2>&1";
-    std::string out;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    *status = ::pclose(pipe);
-    return out;
-}
-
 std::string FileBytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Parameter: "sqlite" or "postgres".
-class RegistryApiTest : public ::testing::TestWithParam<std::string> {
+// Each test starts its own server, when it needs one.
+class RegistryApiTest : public testsupport::ApiTest {
 protected:
-    void SetUp() override {
-        data_dir_ = testsupport::MakeTempDir("bulwark-registry-api");
-        if (GetParam() == "postgres") {
-            if (testsupport::TestPostgresUrl().empty()) GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            db_url_ = testsupport::CreateTestPostgresDatabase();
-            ASSERT_FALSE(db_url_.empty()) << "could not create a test database";
-        }
-    }
+    RegistryApiTest() : ApiTest("bulwark-registry-api", kPassword, Serve::kWhenAsked) {}
 
     std::unique_ptr<ServerProcess> StartServer() {
         auto server = std::make_unique<ServerProcess>(data_dir_, db_url_);
         EXPECT_TRUE(server->Start()) << server->output();
         return server;
     }
-
-    // Adds a user and returns a client signed in as them.
-    std::unique_ptr<HttpClient> SignedIn(unsigned short port, const std::string& name,
-                                         const std::string& role, const std::string& scope) {
-        std::string output;
-        EXPECT_TRUE(testsupport::AddUser(data_dir_, db_url_, name, kPassword, role, scope, &output))
-            << output;
-        auto client = std::make_unique<HttpClient>(port);
-        EXPECT_FALSE(testsupport::LogIn(*client, name, kPassword).empty()) << "login of " << name;
-        return client;
-    }
-
-    std::unique_ptr<db::Database> OpenDirect() {
-        auto opened =
-            db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
-        EXPECT_TRUE(opened.ok()) << opened.error().message;
-        return opened.ok() ? std::move(*opened) : nullptr;
-    }
-
-    int64_t Count(const std::string& sql, const db::Params& params) {
-        auto db = OpenDirect();
-        if (!db) return -1;
-        auto row = db->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
-        db->Close();
-        return row.ok() && *row ? (**row).Int(0) : -1;
-    }
-
-    std::string DbArgs() const {
-        return "--data '" + data_dir_ + "'" + (db_url_.empty() ? "" : " --db '" + db_url_ + "'");
-    }
-
-    std::string data_dir_;
-    std::string db_url_;
 };
 
 TEST_P(RegistryApiTest, PlacesResidentsMaskingScopeAndAudit) {
@@ -287,7 +220,7 @@ TEST_P(RegistryApiTest, PlacesResidentsMaskingScopeAndAudit) {
 
 TEST_P(RegistryApiTest, DemoLoadsOnceAndItsAdministratorSignsIn) {
     int status = -1;
-    std::string out = RunCli(DbArgs() + " demo", &status);
+    std::string out = Cli("demo", &status);
     ASSERT_EQ(status, 0) << out;
     EXPECT_NE(out.find("雅仕居社区"), std::string::npos) << out;
     const std::string key = "密码 ";
@@ -296,7 +229,7 @@ TEST_P(RegistryApiTest, DemoLoadsOnceAndItsAdministratorSignsIn) {
     at += key.size();
     std::string password = out.substr(at, out.find(' ', at) - at);
 
-    std::string again = RunCli(DbArgs() + " demo", &status);
+    std::string again = Cli("demo", &status);
     EXPECT_NE(status, 0);
     EXPECT_NE(again.find("不是空的"), std::string::npos) << again;
 

@@ -4,133 +4,32 @@
 // its identical 404 for wrong and re-issued tokens, and its rate limit; `bulwark import results`.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <boost/json.hpp>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 
-#include "db/database.hpp"
 #include "registry/export/sheet_writer.hpp"
-#include "tests/support/accounts.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/server_process.hpp"
+#include "tests/support/api_fixture.hpp"
 
 namespace bulwark {
 namespace {
 
 using testsupport::HttpClient;
 using testsupport::HttpResult;
-using testsupport::ServerProcess;
 namespace json = boost::json;
 
 constexpr const char* kPassword = "Results-Test-Pass-2024!";
-constexpr int64_t kHour = 3600LL * 1000;
 
-int64_t NowMillis() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-json::value Parse(const std::string& body) {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-}
-
-int64_t IdOf(const HttpResult& r) {
-    json::value v = Parse(r.body);
-    return v.is_object() && v.as_object().contains("id") ? v.at("id").as_int64() : 0;
-}
-
-std::string Body(const json::object& o) { return json::serialize(o); }
-
-std::string NewKey() {
-    static std::atomic<int> n{0};
-    return "results-key-" + std::to_string(NowMillis()) + "-" + std::to_string(++n);
-}
-
-// Parameter: "sqlite" or "postgres".
-class ResultsApiTest : public ::testing::TestWithParam<std::string> {
+class ResultsApiTest : public testsupport::ApiTest {
 protected:
-    void SetUp() override {
-        data_dir_ = testsupport::MakeTempDir("bulwark-results-api");
-        if (GetParam() == "postgres") {
-            if (testsupport::TestPostgresUrl().empty()) GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            db_url_ = testsupport::CreateTestPostgresDatabase();
-            ASSERT_FALSE(db_url_.empty()) << "could not create a test database";
-        }
-    }
+    ResultsApiTest() : ApiTest("bulwark-results-api", kPassword, Serve::kWhenAsked) {}
 
+    // Starts the server; `public_limit` > 0 sets the public page's calls a minute.
     void Start(int public_limit = 0) {
         if (public_limit > 0) {
-            ::setenv("BULWARK_PUBLIC_PAGE_LIMIT", std::to_string(public_limit).c_str(), 1);
+            StartServerAndSignIn({{"BULWARK_PUBLIC_PAGE_LIMIT", std::to_string(public_limit)}});
+        } else {
+            StartServerAndSignIn();
         }
-        server_ = std::make_unique<ServerProcess>(data_dir_, db_url_);
-        const bool started = server_->Start();
-        ::unsetenv("BULWARK_PUBLIC_PAGE_LIMIT");
-        ASSERT_TRUE(started) << server_->output();
-        admin_ = SignedIn("leader", "administrator", "street:1");
-    }
-
-    std::unique_ptr<HttpClient> SignedIn(const std::string& name, const std::string& role,
-                                         const std::string& scope) {
-        std::string output;
-        EXPECT_TRUE(testsupport::AddUser(data_dir_, db_url_, name, kPassword, role, scope, &output))
-            << output;
-        auto client = std::make_unique<HttpClient>(server_->port());
-        EXPECT_FALSE(testsupport::LogIn(*client, name, kPassword).empty()) << "login of " << name;
-        return client;
-    }
-
-    std::unique_ptr<db::Database> OpenDirect() {
-        auto opened =
-            db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
-        EXPECT_TRUE(opened.ok()) << opened.error().message;
-        return opened.ok() ? std::move(*opened) : nullptr;
-    }
-
-    int64_t Count(const std::string& sql, const db::Params& params = {}) {
-        auto db = OpenDirect();
-        if (!db) return -1;
-        auto row = db->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
-        db->Close();
-        return row.ok() && *row ? (**row).Int(0) : -1;
-    }
-
-    std::string CodeOf(int64_t resident_id) {
-        auto db = OpenDirect();
-        if (!db) return "";
-        auto row = db->ReadValue([&](db::Session& s) {
-            return s.QueryOne("SELECT code_token FROM residents WHERE id = ?", {resident_id});
-        });
-        db->Close();
-        return row.ok() && *row ? (**row).Text(0) : "";
-    }
-
-    int64_t Post(HttpClient& c, const std::string& path, const json::object& body) {
-        HttpResult r = c.PostJson(path, Body(body));
-        EXPECT_EQ(r.status, 201) << path << " " << r.body;
-        return IdOf(r);
-    }
-
-    // Runs `bulwark --data D [--db URL] <args>`; stdout and stderr, the exit code in `*status`.
-    std::string Cli(const std::string& args, int* status) {
-        std::string cmd =
-            testsupport::BulwarkBinary() + " --data '" + data_dir_ + "' --log-level warn";
-        if (!db_url_.empty()) cmd += " --db '" + db_url_ + "'";
-        cmd += " " + args + " 2>&1";
-        std::string out;
-        FILE* pipe = ::popen(cmd.c_str(), "r");
-        if (pipe == nullptr) return out;
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-        const int rc = ::pclose(pipe);
-        *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-        return out;
     }
 
     // One community with ten residents (three in room 1201), a site, a round of pools of ten,
@@ -215,10 +114,6 @@ protected:
             {{"Content-Type", "text/csv"}});
     }
 
-    std::string data_dir_;
-    std::string db_url_;
-    std::unique_ptr<ServerProcess> server_;
-    std::unique_ptr<HttpClient> admin_;
     std::unique_ptr<HttpClient> lab_user_;
     int64_t community_ = 0, site_ = 0, table_ = 0, round_ = 0, lab_ = 0;
     std::vector<int64_t> residents_;

@@ -2,59 +2,21 @@
 // each database driver.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <boost/json.hpp>
-#include <chrono>
 
-#include "db/database.hpp"
-#include "tests/support/accounts.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/server_process.hpp"
+#include "tests/support/api_fixture.hpp"
 
 namespace bulwark {
 namespace {
 
 using testsupport::HttpClient;
 using testsupport::HttpResult;
-using testsupport::ServerProcess;
 namespace json = boost::json;
 
 constexpr const char* kPassword = "Sampling-Test-Pass-2024!";
 // Synthetic ID number (region 990: test data) with a correct check character, and its phone.
 constexpr const char* kIdZhang = "990001199001010013";
 constexpr const char* kPhoneZhang = "19900001234";
-constexpr int64_t kHour = 3600LL * 1000;
-
-int64_t NowMillis() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-json::value Parse(const std::string& body) {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-}
-
-int64_t IdOf(const HttpResult& r) {
-    json::value v = Parse(r.body);
-    return v.is_object() && v.as_object().contains("id") ? v.at("id").as_int64() : 0;
-}
-
-std::string ErrorCode(const HttpResult& r) {
-    json::value v = Parse(r.body);
-    if (!v.is_object() || !v.as_object().contains("error")) return "";
-    return std::string(v.at("error").at("code").as_string());
-}
-
-std::string Body(const json::object& o) { return json::serialize(o); }
-
-// A fresh idempotency key per call, as the phone makes them.
-std::string NewKey() {
-    static std::atomic<int> n{0};
-    return "test-key-" + std::to_string(NowMillis()) + "-" + std::to_string(++n);
-}
 
 // The community the tests sample: two communities (A sampled, B elsewhere), a site in each,
 // residents of A (one 80+, one moved out), one resident of B, a round of A's first grid.
@@ -69,67 +31,15 @@ struct World {
     std::string zhang_code, elder_code, moved_code, neighbour_code, outsider_code;
 };
 
-// Parameter: "sqlite" or "postgres".
-class SamplingApiTest : public ::testing::TestWithParam<std::string> {
+class SamplingApiTest : public testsupport::ApiTest {
 protected:
-    void SetUp() override {
-        data_dir_ = testsupport::MakeTempDir("bulwark-sampling-api");
-        if (GetParam() == "postgres") {
-            if (testsupport::TestPostgresUrl().empty()) GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            db_url_ = testsupport::CreateTestPostgresDatabase();
-            ASSERT_FALSE(db_url_.empty()) << "could not create a test database";
-        }
-        server_ = std::make_unique<ServerProcess>(data_dir_, db_url_);
-        ASSERT_TRUE(server_->Start()) << server_->output();
-        admin_ = SignedIn("leader", "administrator", "street:1");
-    }
+    SamplingApiTest() : ApiTest("bulwark-sampling-api", kPassword, Serve::kAtSetUp) {}
 
-    std::unique_ptr<HttpClient> SignedIn(const std::string& name, const std::string& role,
-                                         const std::string& scope) {
-        std::string output;
-        EXPECT_TRUE(testsupport::AddUser(data_dir_, db_url_, name, kPassword, role, scope, &output))
-            << output;
-        auto client = std::make_unique<HttpClient>(server_->port());
-        EXPECT_FALSE(testsupport::LogIn(*client, name, kPassword).empty()) << "login of " << name;
-        return client;
-    }
-
-    std::unique_ptr<db::Database> OpenDirect() {
-        auto opened =
-            db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
-        EXPECT_TRUE(opened.ok()) << opened.error().message;
-        return opened.ok() ? std::move(*opened) : nullptr;
-    }
-
-    int64_t Count(const std::string& sql, const db::Params& params = {}) {
-        auto db = OpenDirect();
-        if (!db) return -1;
-        auto row = db->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
-        db->Close();
-        return row.ok() && *row ? (**row).Int(0) : -1;
-    }
-
-    std::string CodeOf(int64_t resident_id) {
-        auto db = OpenDirect();
-        if (!db) return "";
-        auto row = db->ReadValue([&](db::Session& s) {
-            return s.QueryOne("SELECT code_token FROM residents WHERE id = ?", {resident_id});
-        });
-        db->Close();
-        return row.ok() && *row ? (**row).Text(0) : "";
-    }
-
-    int64_t Post(HttpClient& c, const std::string& path, const json::object& body) {
-        HttpResult r = c.PostJson(path, Body(body));
-        EXPECT_EQ(r.status, 201) << path << " " << r.body;
-        return IdOf(r);
-    }
-
-    int64_t Resident(int64_t building, const std::string& room, const std::string& name,
-                     json::object extra = {}) {
-        json::object body{{"building_id", building}, {"room", room}, {"name", name}};
-        for (auto& [k, v] : extra) body[k] = v;
-        return Post(*admin_, "/api/v1/residents", body);
+    // The error code of an error answer, "" for any other.
+    static std::string ErrorCode(const HttpResult& r) {
+        json::value v = Parse(r.body);
+        if (!v.is_object() || !v.as_object().contains("error")) return "";
+        return std::string(v.at("error").at("code").as_string());
     }
 
     // Builds the World through the API (and reads code tokens from the database, as a printed
@@ -218,11 +128,6 @@ protected:
         return c.PostJson("/api/v1/sampling/scans",
                           Body({{"key", key}, {"tube_barcode", tube}, {"code", code}}));
     }
-
-    std::string data_dir_;
-    std::string db_url_;
-    std::unique_ptr<ServerProcess> server_;
-    std::unique_ptr<HttpClient> admin_;
 };
 
 TEST_P(SamplingApiTest, LabsSitesAndRounds) {
