@@ -51,7 +51,7 @@ public:
         sqlite3_busy_timeout(conn->handle_, 10000);
         const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                                         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                          "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                                          "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; "
                                           "PRAGMA temp_store=MEMORY;";
         RETURN_IF_ERROR(conn->ExecScript(pragmas));
         return conn;
