@@ -15,48 +15,23 @@
 #include "registry/codes/qr_code.hpp"
 #include "registry/id_number.hpp"
 #include "registry/import/workbook.hpp"
-#include "tests/support/accounts.hpp"
+#include "tests/support/api_fixture.hpp"
 #include "tests/support/http_client.hpp"
-#include "tests/support/server_process.hpp"
 
 namespace bulwark {
 namespace {
 
 using testsupport::HttpClient;
 using testsupport::HttpResult;
-using testsupport::ServerProcess;
 namespace json = boost::json;
 
 constexpr const char* kPassword = "Import-Test-Pass-2024!";
 constexpr const char* kXlsxType =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-json::value Parse(const std::string& body) {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-}
-
-int64_t IdOf(const HttpResult& r) {
-    json::value v = Parse(r.body);
-    return v.is_object() && v.as_object().contains("id") ? v.at("id").as_int64() : 0;
-}
-
 std::string Fixture(const std::string& name) {
     std::ifstream in(std::string(BULWARK_IMPORT_FIXTURES) + "/" + name, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string RunCli(const std::string& args, int* status) {
-    std::string cmd = testsupport::BulwarkBinary() + " --log-level warn " + args + " 2>&1";
-    std::string out;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    *status = ::pclose(pipe);
-    return out;
 }
 
 // The synthetic national ID make_fixtures.py gives a person: region 990001 (test data), birth
@@ -81,18 +56,13 @@ std::vector<std::string> SheetLines(const std::string& xlsx) {
     return lines;
 }
 
-class RegistryImportTest : public ::testing::TestWithParam<std::string> {
+class RegistryImportTest : public testsupport::ApiTest {
 protected:
+    RegistryImportTest() : ApiTest("bulwark-registry-import", kPassword, Serve::kAtSetUp) {}
+
     void SetUp() override {
-        data_dir_ = testsupport::MakeTempDir("bulwark-registry-import");
-        if (GetParam() == "postgres") {
-            if (testsupport::TestPostgresUrl().empty()) GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            db_url_ = testsupport::CreateTestPostgresDatabase();
-            ASSERT_FALSE(db_url_.empty()) << "could not create a test database";
-        }
-        server_ = std::make_unique<ServerProcess>(data_dir_, db_url_);
-        ASSERT_TRUE(server_->Start()) << server_->output();
-        admin_ = SignedIn("leader", "administrator", "street:1");
+        ApiTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         ASSERT_EQ(admin_->PostJson("/api/v1/places/streets", R"({"name":"演示街道"})").status, 201);
         auto community = admin_->PostJson("/api/v1/places/communities",
                                           R"({"street_id":1,"name":"雅仕居社区"})");
@@ -110,16 +80,6 @@ protected:
             if (c == other_community_) other_grid_ = IdOf(grid);
         }
         staff_ = SignedIn("worker", "staff", "community:" + std::to_string(community_));
-    }
-
-    std::unique_ptr<HttpClient> SignedIn(const std::string& name, const std::string& role,
-                                         const std::string& scope) {
-        std::string output;
-        EXPECT_TRUE(testsupport::AddUser(data_dir_, db_url_, name, kPassword, role, scope, &output))
-            << output;
-        auto client = std::make_unique<HttpClient>(server_->port());
-        EXPECT_FALSE(testsupport::LogIn(*client, name, kPassword).empty()) << "login of " << name;
-        return client;
     }
 
     // Uploads a file, waits until it is no longer being parsed, returns the Import.
@@ -152,23 +112,6 @@ protected:
         return Wait(client, id);
     }
 
-    int64_t Count(const std::string& sql, const db::Params& params = {}) {
-        auto db =
-            db::Open({.url = db_url_.empty() ? "sqlite:" + data_dir_ + "/bulwark.db" : db_url_});
-        if (!db.ok()) return -1;
-        auto row = (*db)->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
-        (*db)->Close();
-        return row.ok() && *row ? (**row).Int(0) : -1;
-    }
-
-    std::string DbArgs() const {
-        return "--data '" + data_dir_ + "'" + (db_url_.empty() ? "" : " --db '" + db_url_ + "'");
-    }
-
-    std::string data_dir_;
-    std::string db_url_;
-    std::unique_ptr<ServerProcess> server_;
-    std::unique_ptr<HttpClient> admin_;
     std::unique_ptr<HttpClient> staff_;
     int64_t community_ = 0;
     int64_t other_community_ = 0;
@@ -250,9 +193,9 @@ TEST_P(RegistryImportTest, BadRowsAreAllListedAndNothingIsWritten) {
     // The CLI: a dry run lists every bad row and fails; --apply writes nothing either.
     int status = 0;
     std::string path = std::string(BULWARK_IMPORT_FIXTURES) + "/residents_bad.xlsx";
-    std::string out = RunCli(DbArgs() + " import residents '" + path + "' --community " +
-                                 std::to_string(community_) + " --apply",
-                             &status);
+    std::string out = Cli("import residents '" + path + "' --community " +
+                              std::to_string(community_) + " --apply",
+                          &status);
     EXPECT_NE(status, 0) << out;
     EXPECT_NE(out.find("第 5 行 身份证号: 校验位错误"), std::string::npos) << out;
     EXPECT_NE(out.find("第 9 行 性别"), std::string::npos) << out;
@@ -376,12 +319,12 @@ TEST_P(RegistryImportTest, ExportIsMaskedUnlessAReasonIsGivenAndEveryExportIsAud
     // The CLI exports too, masked by default, and an unmasked one needs a reason.
     int status = 0;
     std::string file = data_dir_ + "/register.xlsx";
-    std::string out = RunCli(DbArgs() + " export residents '" + file + "'", &status);
+    std::string out = Cli("export residents '" + file + "'", &status);
     EXPECT_EQ(status, 0) << out;
     std::ifstream in(file, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(SheetLines(bytes).size(), 8u + 3u);
-    out = RunCli(DbArgs() + " export residents '" + file + "' --unmasked", &status);
+    out = Cli("export residents '" + file + "' --unmasked", &status);
     EXPECT_NE(status, 0) << out;
 }
 
