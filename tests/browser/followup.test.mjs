@@ -13,8 +13,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 
-import { addResident, kAdmin, makePlaces, makeRound, makeSite, pollUntil, sampleTube, startSeededServer } from './lib.mjs'
-import { kPhone, launchBrowser, screenshot, signIn, touchTargets } from './lib.mjs'
+import { kAdmin, kPhone, launchBrowser, screenshot, signIn, touchTargets } from './lib.mjs'
+import { addResident, makePlaces, makeRound, makeSite, pollUntil, sampleTube, startSeededServer } from './seed.mjs'
 
 const kTimeout = 180_000
 const kSkip = process.env.BULWARK_BIN

@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
-import { addResident, idempotencyKey as key, kAdmin, makePlaces, makeRound, makeSite, sampleTube, startSeededServer } from './lib.mjs'
-import { kPhone, kStaffUser, launchBrowser, playSignedIn, screenshot, signIn, startServer, touchTargets } from './lib.mjs'
+import { kAdmin, kPhone, kStaffUser, launchBrowser, playSignedIn, screenshot, signIn, startServer, touchTargets } from './lib.mjs'
+import { addResident, idempotencyKey as key, makePlaces, makeRound, makeSite, sampleTube, startSeededServer } from './seed.mjs'
 
 const kTimeout = 120_000
 const kSkip = process.env.BULWARK_BIN

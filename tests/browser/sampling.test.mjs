@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 
-import { addResident, kAdmin, makePlaces, makeRound, makeSite, pollUntil, sampleTube, startSeededServer } from './lib.mjs'
-import { choose, kPhone, kRepoRoot, launchChromium, screenshot, signIn, syntheticId, syntheticPhone } from './lib.mjs'
+import { choose, kAdmin, kPhone, kRepoRoot, launchChromium, screenshot, signIn } from './lib.mjs'
+import { addResident, makePlaces, makeRound, makeSite, pollUntil, sampleTube, startSeededServer, syntheticId, syntheticPhone } from './seed.mjs'
 
 const kTimeout = 180_000
 const kSkip = process.env.BULWARK_BIN
