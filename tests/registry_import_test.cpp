@@ -193,9 +193,9 @@ TEST_P(RegistryImportTest, BadRowsAreAllListedAndNothingIsWritten) {
     // The CLI: a dry run lists every bad row and fails; --apply writes nothing either.
     int status = 0;
     std::string path = std::string(BULWARK_IMPORT_FIXTURES) + "/residents_bad.xlsx";
-    std::string out = Cli("import residents '" + path + "' --community " +
-                              std::to_string(community_) + " --apply",
-                          &status);
+    std::string out = Cli(
+        "import residents '" + path + "' --community " + std::to_string(community_) + " --apply",
+        &status);
     EXPECT_NE(status, 0) << out;
     EXPECT_NE(out.find("第 5 行 身份证号: 校验位错误"), std::string::npos) << out;
     EXPECT_NE(out.find("第 9 行 性别"), std::string::npos) << out;

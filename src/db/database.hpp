@@ -38,7 +38,8 @@ public:
     // when nothing was inserted. PostgreSQL appends RETURNING id; SQLite reads the rowid, because
     // its RETURNING buffers the rows in a temporary b-tree opened per statement (a third of a
     // scan's storage instructions, measured with callgrind).
-    virtual Result<std::optional<int64_t>> InsertId(std::string_view sql, const Params& params = {});
+    virtual Result<std::optional<int64_t>> InsertId(std::string_view sql,
+                                                    const Params& params = {});
 
     // First row of a query, or nullopt when there is none.
     Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});

@@ -28,11 +28,12 @@ Box BoxFrom(const db::Row& r) {
 
 Result<std::optional<int64_t>> BoxStore::InsertBox(db::Session& s, const Box& b,
                                                    int64_t created_by) {
-    return s.InsertId("INSERT INTO transport_boxes (round_id, site_id, barcode, status, "
-                      "tube_count, created_at, created_by, sealed_at, lab_id, handed_over_at, "
-                      "received_at) VALUES (?, ?, ?, 'open', 0, ?, ?, 0, 0, 0, 0) "
-                      "ON CONFLICT (barcode) DO NOTHING",
-                      {b.round_id, b.site_id, b.barcode, b.created_at, created_by});
+    return s.InsertId(
+        "INSERT INTO transport_boxes (round_id, site_id, barcode, status, "
+        "tube_count, created_at, created_by, sealed_at, lab_id, handed_over_at, "
+        "received_at) VALUES (?, ?, ?, 'open', 0, ?, ?, 0, 0, 0, 0) "
+        "ON CONFLICT (barcode) DO NOTHING",
+        {b.round_id, b.site_id, b.barcode, b.created_at, created_by});
 }
 
 Result<std::optional<BoxAtSite>> BoxStore::GetBox(db::Session& s, int64_t id) {

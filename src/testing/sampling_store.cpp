@@ -114,8 +114,8 @@ Result<std::optional<int64_t>> SamplingStore::InsertSample(db::Session& s, const
         "INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, scanned_at, "
         "received_at, scanned_by, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (round_id, resident_id) DO NOTHING",
-        {x.round_id, x.resident_id, x.tube_id, x.site_id, x.table_id, x.scanned_at,
-         x.received_at, x.scanned_by, static_cast<int64_t>(x.warnings)});
+        {x.round_id, x.resident_id, x.tube_id, x.site_id, x.table_id, x.scanned_at, x.received_at,
+         x.scanned_by, static_cast<int64_t>(x.warnings)});
 }
 
 Result<std::optional<Sample>> SamplingStore::SampleOf(db::Session& s, int64_t round_id,

@@ -368,11 +368,11 @@ Result<bool> ResultsStore::ResolveConflict(db::Session& s, int64_t id,
 }
 
 Result<std::optional<int64_t>> ResultsStore::InsertPool(db::Session& s, const Pool& p) {
-    return s.InsertId("INSERT INTO result_pools (tube_id, tube_barcode, round_id, street_id, "
-                      "community_id, opened_at, closed_at, retest_round_id) "
-                      "VALUES (?, ?, ?, ?, ?, ?, 0, 0) ON CONFLICT (tube_id) DO NOTHING",
-                      {p.tube_id, p.tube_barcode, p.round_id, p.street_id, p.community_id,
-                       p.opened_at});
+    return s.InsertId(
+        "INSERT INTO result_pools (tube_id, tube_barcode, round_id, street_id, "
+        "community_id, opened_at, closed_at, retest_round_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0, 0) ON CONFLICT (tube_id) DO NOTHING",
+        {p.tube_id, p.tube_barcode, p.round_id, p.street_id, p.community_id, p.opened_at});
 }
 
 Status ResultsStore::SetRetestRound(db::Session& s, int64_t pool_id, int64_t round_id) {
