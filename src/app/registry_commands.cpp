@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "app/cli_import.hpp"
 #include "app/commands.hpp"
 #include "auth/auth_services.hpp"
 #include "auth/personal_keys.hpp"
@@ -148,29 +149,10 @@ struct ImportOptions {
 // administrator over every street (or over one community, to narrow an export), audited as
 // user "cli".
 Result<auth::Principal> Operator(db::Database& db, int64_t community_id = 0) {
-    auth::Principal who{.username = "cli", .display_name = "命令行"};
-    const std::vector<std::string> permissions = {"residents.export", "residents.import",
-                                                  "residents.read", "residents.unmask",
-                                                  "residents.write"};
-    if (community_id != 0) {
-        ASSIGN_OR_RETURN(auto community, db.ReadValue([&](db::Session& s) {
-            return registry::RegistryStore::GetCommunity(s, community_id);
-        }));
-        if (!community) return NotFound("社区 " + std::to_string(community_id) + " 不存在");
-        who.grants.push_back({.grant = {.role = auth::Role::kAdministrator,
-                                        .scope = {auth::ScopeKind::kCommunity, community_id}},
-                              .permissions = permissions});
-        return who;
-    }
-    ASSIGN_OR_RETURN(auto streets, db.ReadValue([](db::Session& s) {
-        return registry::RegistryStore::ListStreets(s);
-    }));
-    for (const registry::Street& street : streets) {
-        who.grants.push_back({.grant = {.role = auth::Role::kAdministrator,
-                                        .scope = {auth::ScopeKind::kStreet, street.id}},
-                              .permissions = permissions});
-    }
-    return who;
+    return CommandLineOperator(db,
+                               {"residents.export", "residents.import", "residents.read",
+                                "residents.unmask", "residents.write"},
+                               community_id);
 }
 
 struct ExportOptions {
@@ -228,45 +210,24 @@ std::string SummaryText(const registry::ImportSummary& s) {
 
 // The dry run lists every bad row and exits 1; with --apply a clean file is written whole.
 int RunImport(const CommonOptions& common, const ImportOptions& opts) {
-    std::ifstream in(opts.file, std::ios::binary);
-    if (!in) {
-        std::cerr << "bulwark import: 无法打开文件 " << opts.file << "\n";
-        return 2;
-    }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto workbook = registry::ReadWorkbook(bytes, opts.file);
-    if (!workbook.ok()) {
-        std::cerr << "bulwark import: " << workbook.error().message << "\n";
-        return 1;
-    }
-    auto ctx = OpenApp(common, 2);
-    if (!ctx.ok()) {
-        std::cerr << "bulwark import: " << ctx.error().message << "\n";
-        return 1;
-    }
-    AppContext& app = **ctx;
-    auto fail = [&app](const Error& e) {
-        std::cerr << "bulwark import: " << e.message << "\n";
-        app.db->Close();
-        return 1;
-    };
-    auto cipher = auth::OpenPersonalKeys(app.options.data_dir);
-    if (!cipher.ok()) return fail(cipher.error());
-    auto who = Operator(*app.db);
-    if (!who.ok()) return fail(who.error());
-    registry::ResidentImporter importer(*app.db, **cipher, *app.clock);
+    int exit_code = 0;
+    std::optional<ImportRun> run = OpenImport(common, "bulwark import", opts.file, &exit_code);
+    if (!run) return exit_code;
+    const registry::Workbook& workbook = run->workbook;
+    auto who = Operator(*run->app->db);
+    if (!who.ok()) return run->Fail(who.error());
+    registry::ResidentImporter importer(*run->app->db, *run->keys, *run->app->clock);
     int64_t community = opts.community_id;
     if (community == 0) {
         auto only = importer.DefaultCommunity(*who);
         if (!only.ok())
-            return fail(Error(only.error().code, only.error().message + " (--community ID)"));
+            return run->Fail(Error(only.error().code, only.error().message + " (--community ID)"));
         community = *only;
     }
-    auto layout = registry::ResidentImporter::GuessLayout(*workbook);
-    std::cout << "文件 " << opts.file << " (" << workbook->format
-              << (workbook->encoding.empty() ? "" : ", " + workbook->encoding) << ")";
+    auto layout = registry::ResidentImporter::GuessLayout(workbook);
+    std::cout << FileLabel(opts.file, workbook);
     if (layout.header_row > 0) {
-        std::cout << ": 工作表「" << workbook->sheets[layout.sheet].name << "」, 表头在第 "
+        std::cout << ": 工作表「" << workbook.sheets[layout.sheet].name << "」, 表头在第 "
                   << layout.header_row << " 行\n  列:";
         for (registry::ImportField f : registry::kImportFields) {
             if (layout.mapping[f] < 0) continue;
@@ -275,34 +236,32 @@ int RunImport(const CommonOptions& common, const ImportOptions& opts) {
         }
     }
     std::cout << "\n";
-    auto checked = importer.Check(*who, community, *workbook, layout);
-    if (!checked.ok()) return fail(checked.error());
+    auto checked = importer.Check(*who, community, workbook, layout);
+    if (!checked.ok()) return run->Fail(checked.error());
     std::cout << "数据 " << checked->rows_total << " 行\n";
     auto list_errors = [](const std::vector<registry::RowError>& errors) {
-        std::cout << "发现 " << errors.size() << " 处错误, 未写入任何内容:\n";
-        for (const registry::RowError& e : errors) std::cout << "  " << e.message << "\n";
+        std::vector<std::string> lines;
+        for (const registry::RowError& e : errors) lines.push_back(e.message);
+        PrintRowErrors(lines);
     };
     if (!checked->errors.empty()) {
         list_errors(checked->errors);
-        app.db->Close();
-        return 1;
+        return run->Finish(1);
     }
     if (!opts.apply) {
         std::cout << "检查通过: 导入将" << SummaryText(checked->summary)
                   << "。加 --apply 写入 (全部写入或全部不写入)\n";
-        app.db->Close();
-        return 0;
+        return run->Finish(0);
     }
     std::vector<registry::RowError> errors;
     auto applied = importer.Apply(*who, community, checked->rows, layout.mapping,
                                   {.import_id = "cli", .filename = opts.file}, &errors);
     if (!applied.ok()) {
         if (!errors.empty()) list_errors(errors);
-        return fail(applied.error());
+        return run->Fail(applied.error());
     }
     std::cout << "已导入: " << SummaryText(*applied) << "\n";
-    app.db->Close();
-    return 0;
+    return run->Finish(0);
 }
 
 }  // namespace

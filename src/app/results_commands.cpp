@@ -1,13 +1,10 @@
 // `bulwark import results FILE [--lab ID] [--apply]`: a lab's results file, checked (dry run)
 // and then applied whole, as `bulwark import residents` does for the register.
-#include <fstream>
+#include <algorithm>
 #include <iostream>
-#include <iterator>
 
+#include "app/cli_import.hpp"
 #include "app/commands.hpp"
-#include "auth/personal_keys.hpp"
-#include "registry/import/workbook.hpp"
-#include "registry/registry_store.hpp"
 #include "registry/sampling_access.hpp"
 #include "testing/results/result_file.hpp"
 #include "testing/results/results_api.hpp"
@@ -21,22 +18,6 @@ struct ResultsImportOptions {
     bool apply = false;
 };
 
-// Whoever runs the command line holds the data folder: an administrator over every street,
-// audited as user "cli".
-Result<auth::Principal> ResultsOperator(db::Database& db) {
-    auth::Principal who{.username = "cli", .display_name = "命令行"};
-    ASSIGN_OR_RETURN(auto streets, db.ReadValue([](db::Session& s) {
-        return registry::RegistryStore::ListStreets(s);
-    }));
-    for (const registry::Street& street : streets) {
-        who.grants.push_back(
-            {.grant = {.role = auth::Role::kAdministrator,
-                       .scope = {auth::ScopeKind::kStreet, street.id}},
-             .permissions = {"results.read", "results.write", "rounds.read", "rounds.write"}});
-    }
-    return who;
-}
-
 std::string SummaryText(const testing::results::LoadSummary& s) {
     return "新增 " + std::to_string(s.created) + " 管, 不变 " + std::to_string(s.unchanged) +
            " 管, 结果冲突待复核 " + std::to_string(s.conflicts) + " 管";
@@ -45,74 +26,48 @@ std::string SummaryText(const testing::results::LoadSummary& s) {
 // The dry run lists every bad row and exits 1; with --apply a clean file is written whole.
 int RunResultsImport(const CommonOptions& common, const ResultsImportOptions& opts) {
     namespace results = testing::results;
-    std::ifstream in(opts.file, std::ios::binary);
-    if (!in) {
-        std::cerr << "bulwark import results: 无法打开文件 " << opts.file << "\n";
-        return 2;
-    }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto workbook = registry::ReadWorkbook(bytes, opts.file);
-    if (!workbook.ok()) {
-        std::cerr << "bulwark import results: " << workbook.error().message << "\n";
-        return 1;
-    }
-    auto ctx = OpenApp(common, 2);
-    if (!ctx.ok()) {
-        std::cerr << "bulwark import results: " << ctx.error().message << "\n";
-        return 1;
-    }
-    AppContext& app = **ctx;
-    auto fail = [&app](const Error& e) {
-        std::cerr << "bulwark import results: " << e.message << "\n";
-        app.db->Close();
-        return 1;
-    };
-    auto cipher = auth::OpenPersonalKeys(app.options.data_dir);
-    if (!cipher.ok()) return fail(cipher.error());
-    auto who = ResultsOperator(*app.db);
-    if (!who.ok()) return fail(who.error());
-    std::shared_ptr<const auth::PersonalDataCipher> keys = std::move(*cipher);
-    auto access = std::make_shared<registry::SamplingAccess>(*keys, *app.clock);
+    int exit_code = 0;
+    std::optional<ImportRun> run =
+        OpenImport(common, "bulwark import results", opts.file, &exit_code);
+    if (!run) return exit_code;
+    AppContext& app = *run->app;
+    auto who = CommandLineOperator(
+        *app.db, {"results.read", "results.write", "rounds.read", "rounds.write"});
+    if (!who.ok()) return run->Fail(who.error());
+    auto access = std::make_shared<registry::SamplingAccess>(*run->keys, *app.clock);
     results::ResultsServices services(*app.db, *app.clock, access, {});
 
-    auto file = results::ReadResultFile(*workbook, app.clock->NowMillis());
-    if (!file.ok()) return fail(file.error());
-    std::cout << "文件 " << opts.file << " (" << workbook->format
-              << (workbook->encoding.empty() ? "" : ", " + workbook->encoding) << "): 数据 "
-              << file->rows << " 行\n";
+    auto file = results::ReadResultFile(run->workbook, app.clock->NowMillis());
+    if (!file.ok()) return run->Fail(file.error());
+    std::cout << FileLabel(opts.file, run->workbook) << ": 数据 " << file->rows << " 行\n";
     auto checked = services.results.Check(*who, opts.lab_id, file->entries);
-    if (!checked.ok()) return fail(checked.error());
+    if (!checked.ok()) return run->Fail(checked.error());
     std::vector<results::EntryError> errors = file->errors;
     errors.insert(errors.end(), checked->errors.begin(), checked->errors.end());
     std::sort(errors.begin(), errors.end(),
               [](const auto& a, const auto& b) { return a.row < b.row; });
     auto list_errors = [](const std::vector<results::EntryError>& list) {
-        std::cout << "发现 " << list.size() << " 处错误, 未写入任何内容:\n";
-        for (const results::EntryError& e : list) {
-            std::cout << "  " << results::RowErrorText(e) << "\n";
-        }
+        std::vector<std::string> lines;
+        for (const results::EntryError& e : list) lines.push_back(results::RowErrorText(e));
+        PrintRowErrors(lines);
     };
     if (!errors.empty()) {
         list_errors(errors);
-        app.db->Close();
-        return 1;
+        return run->Finish(1);
     }
     if (!opts.apply) {
         std::cout << "检查通过: 导入将" << SummaryText(checked->summary)
                   << "。加 --apply 写入 (全部写入或全部不写入)\n";
-        app.db->Close();
-        return 0;
+        return run->Finish(0);
     }
     auto loaded = services.results.Load(*who, opts.lab_id, file->entries, opts.file);
-    if (!loaded.ok()) return fail(loaded.error());
+    if (!loaded.ok()) return run->Fail(loaded.error());
     if (!loaded->errors.empty()) {
         list_errors(loaded->errors);
-        app.db->Close();
-        return 1;
+        return run->Finish(1);
     }
     std::cout << "已导入: " << SummaryText(loaded->summary) << "\n";
-    app.db->Close();
-    return 0;
+    return run->Finish(0);
 }
 
 }  // namespace
