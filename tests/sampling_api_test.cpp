@@ -292,6 +292,12 @@ TEST_P(SamplingApiTest, ScansWarningsRejectionsAndReplays) {
     EXPECT_EQ(ErrorCode(again), "already_sampled");
     EXPECT_NE(again.body.find("雅仕居采样点"), std::string::npos) << again.body;
     EXPECT_NE(again.body.find("1号台"), std::string::npos) << again.body;
+    // The scanner learnt that this person was sampled: audited with the refusal, whose swab
+    // is taken back (the counts below go on from 1).
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan' AND "
+                    "subject_id = ? AND detail LIKE '%already_sampled%'",
+                    {w.zhang}),
+              1);
 
     // A wrong token answers 404, and its key remembers that answer.
     const std::string wrong_key = NewKey();

@@ -83,6 +83,13 @@ public:
     virtual Status Read(const Work& work) = 0;
     // Runs `work` in a write transaction; see the class comment.
     virtual Status Write(const Work& work) = 0;
+    using Done = std::function<void(Status)>;
+    // Write() without waiting: queues `work` and returns at once. `done` gets what Write() would
+    // have returned, once the commit is durable, on a writer thread (or on the calling thread
+    // when the database is closed): it must be quick and must not call the database, only hand
+    // the outcome on (the scan route posts its answer to the connection's I/O thread). No
+    // thread waits meanwhile, which spares a thread hop and a blocked worker per write.
+    virtual void WriteAsync(Work work, Done done) = 0;
     virtual Dialect dialect() const = 0;
     // Writes a consistent copy of the database to `path` while it stays in use (SQLite online
     // backup). PostgreSQL answers kFailedPrecondition with pg_dump guidance.

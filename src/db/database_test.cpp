@@ -4,11 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <latch>
 #include <limits>
+#include <mutex>
 #include <ostream>
 #include <random>
 #include <string>
@@ -442,6 +445,61 @@ TEST_P(DatabaseTest, ManyConcurrentWritesAllLandExactlyOnce) {
     EXPECT_EQ(rows[0].Int(0), kThreads * kPerThread);
     EXPECT_EQ(rows[0].Int(1), kThreads * kPerThread);
     for (int t = 0; t < kThreads; ++t) EXPECT_EQ(Count("n = ?", {t}), kPerThread);
+}
+
+// WriteAsync: each write's `done` runs once, after its commit (the row is readable then), with
+// the write's own outcome; a failing write rolls back alone; after Close, `done` gets an error.
+TEST_P(DatabaseTest, WriteAsyncAnswersEachWriteOnceAfterItsCommit) {
+    CreateItems();
+    constexpr int kWrites = 300;
+    std::mutex mu;
+    std::condition_variable cv;
+    int answered = 0;
+    int failed = 0;
+    std::vector<int> calls(kWrites, 0);
+    for (int i = 0; i < kWrites; ++i) {
+        const std::string name = i % 10 == 9 ? "dup" : "async-" + std::to_string(i);
+        db_->WriteAsync(
+            [name](Session& s) -> Status {
+                RETURN_IF_ERROR(s.Exec("INSERT INTO items (name, n) VALUES (?, 1)", {name}));
+                return Ok();
+            },
+            [&, i](Status status) {
+                std::lock_guard lock(mu);
+                ++calls[static_cast<size_t>(i)];
+                if (!status.ok()) ++failed;
+                ++answered;
+                cv.notify_all();
+            });
+    }
+    {
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(
+            cv.wait_for(lock, std::chrono::seconds(30), [&] { return answered == kWrites; }));
+    }
+    for (int c : calls) EXPECT_EQ(c, 1);
+    // 30 writes named "dup": the first lands, the 29 others fail on UNIQUE and roll back alone.
+    EXPECT_EQ(failed, 29);
+    EXPECT_EQ(Count(), kWrites - 29);
+
+    // `done` runs after the commit: what it sees is readable from another connection.
+    std::promise<int64_t> visible;
+    db_->WriteAsync(
+        [](Session& s) -> Status {
+            RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES ('late')"));
+            return Ok();
+        },
+        [&](Status status) {
+            EXPECT_TRUE(status.ok());
+            std::thread([&] { visible.set_value(Count("name = 'late'")); }).detach();
+        });
+    EXPECT_EQ(visible.get_future().get(), 1);
+
+    db_->Close();
+    std::promise<Status> closed;
+    db_->WriteAsync([](Session&) -> Status { return Ok(); },
+                    [&](Status status) { closed.set_value(std::move(status)); });
+    EXPECT_FALSE(closed.get_future().get().ok());
 }
 
 TEST_P(DatabaseTest, CloseIsIdempotentAndRefusesLaterWork) {

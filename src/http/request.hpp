@@ -1,12 +1,15 @@
 #pragma once
 
 #include <any>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "http/response.hpp"
 
 namespace bulwark::http {
 
@@ -24,6 +27,15 @@ struct Request {
     bool secure = false;                             // arrived over TLS
     std::map<std::string, std::string> path_params;  // ":id" segments matched by the router
     std::any context;  // set by the router's guard: who is asking (auth::Principal)
+
+    // Answering later. A handler that queues its work (Database::WriteAsync) instead of waiting
+    // for it calls Defer(), returns Response::Deferred() and answers through the function Defer()
+    // gave, exactly once, from any thread; after returning it must not touch the request again.
+    // The server sets `reply_later` so that no worker waits meanwhile; Router::Dispatch sets
+    // one that it waits on when its caller gave none (tests), so every handler may defer.
+    using Reply = std::function<void(Response)>;
+    Reply reply_later;
+    Reply Defer() { return reply_later; }
 
     // First header of that name (case-insensitive), or "".
     std::string_view Header(std::string_view name) const;

@@ -18,6 +18,8 @@ struct Response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, ...)
     bool close = false;  // ask the server to close the connection after this response
+    // Returned by a handler that called Request::Defer(): the answer comes through the reply.
+    bool deferred = false;
 
     void AddHeader(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
@@ -33,6 +35,12 @@ struct Response {
     // An error that the transport or router produces itself (405, 413, 415, 503, ...): the same
     // body with an explicit status and code name.
     static Response TransportError(int status, std::string_view code, std::string_view message);
+    // What a handler returns after Request::Defer().
+    static Response Deferred() {
+        Response r;
+        r.deferred = true;
+        return r;
+    }
 };
 
 // The one mapping from ErrorCode to HTTP status:

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <future>
 #include <string_view>
 
 #include <spdlog/spdlog.h>
@@ -201,7 +202,23 @@ Response Router::Dispatch(Request& request, const Target& target) const {
                     415, "unsupported_media_type",
                     "不支持的请求体类型: " + std::string(request.Header("content-type")));
             }
-            response = stopped ? std::move(*stopped) : route->handler(request);
+            if (stopped) {
+                response = std::move(*stopped);
+            } else if (request.reply_later || route->runs_inline) {
+                response = route->handler(request);
+                // Answered through reply_later: `request` may be gone already.
+                if (response.deferred) return response;
+            } else {
+                // A caller that gives no reply_later waits here for a deferred answer.
+                std::promise<Response> later;
+                request.reply_later = [&later](Response r) { later.set_value(std::move(r)); };
+                struct Forget {
+                    Request& request;
+                    ~Forget() { request.reply_later = nullptr; }
+                } forget{request};
+                response = route->handler(request);
+                if (response.deferred) response = later.get_future().get();
+            }
         }
     } catch (const std::exception& e) {
         spdlog::error("request {} {} {}: handler threw: {}", request.request_id, request.method,
@@ -214,10 +231,14 @@ Response Router::Dispatch(Request& request, const Target& target) const {
         response = Response::TransportError(500, "internal",
                                             "服务器内部错误, 请求编号 " + request.request_id);
     }
+    FinishResponse(request, response);
+    return response;
+}
+
+void Router::FinishResponse(const Request& request, Response& response) {
     if (IsApiPath(request.path) && !HasHeader(response, "cache-control")) {
         response.AddHeader("Cache-Control", "no-store");
     }
-    return response;
 }
 
 size_t Router::BodyLimitFor(std::string_view method, std::string_view target,

@@ -78,7 +78,12 @@ public:
     // Allow, a wrong body type 415 (after the guard). Exceptions from handlers become 500 with
     // the request id logged.
     Response Dispatch(Request& request, const Target& target) const;
+    // A handler may answer later (Request::Defer): when the request carries a reply_later,
+    // Dispatch then returns Response::Deferred() at once and the answer goes there, else it
+    // waits for the answer and returns it.
     Response Dispatch(Request& request) const { return Dispatch(request, Find(request)); }
+    // What Dispatch adds to every answer (no-store under /api/), for answers given later.
+    static void FinishResponse(const Request& request, Response& response);
 
     const std::vector<RouteSpec>& routes() const { return routes_; }
 

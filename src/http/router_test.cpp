@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 
@@ -185,6 +187,29 @@ TEST_F(RouterTest, HandlerExceptionBecomes500) {
     EXPECT_EQ(ErrorCodeOf(response), "internal");
     EXPECT_NE(response.body.find("test-1"), std::string::npos);
     EXPECT_EQ(response.body.find("database exploded"), std::string::npos);  // not leaked
+}
+
+// A caller of Dispatch that gives no reply_later (a test, a batch) gets a deferred answer as
+// the return value: Dispatch waits for it.
+TEST(RouterDeferTest, DispatchWaitsForADeferredAnswer) {
+    Router router;
+    router.Add(Route(
+        "POST", "/api/v1/later",
+        [](Request& r) {
+            std::thread([reply = r.Defer(), body = r.body] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                reply(Response::Json({{"echo", body}}, 201));
+            }).detach();
+            return Response::Deferred();
+        },
+        true));
+    router.Freeze();
+    Request request = Make("POST", "/api/v1/later", "{}", "application/json");
+    Response response = router.Dispatch(request);
+    EXPECT_EQ(response.status, 201);
+    EXPECT_FALSE(response.deferred);
+    EXPECT_EQ(json::parse(response.body), json::parse(R"({"echo":"{}"})"));
+    EXPECT_FALSE(request.reply_later);
 }
 
 TEST(RouterGuardTest, GuardRunsFirstAndCanStop) {

@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -117,6 +119,7 @@ Status SetUpTls(ServerState& s) {
 }
 
 void RunIo(ServerState& s) {
+    pthread_setname_np(pthread_self(), "http-io");
     for (;;) {
         try {
             s.ioc.run();

@@ -1,8 +1,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 
@@ -74,6 +77,32 @@ TEST_F(ServerTest, BodyTypesAndJsonHelper) {
         client.Request("POST", "/api/v1/rounds", "{nope", "Content-Type: application/json\r\n");
     ASSERT_TRUE(malformed);
     EXPECT_EQ(malformed->status, 400);
+}
+
+// A handler that defers (Request::Defer) holds no worker: with one worker, another request is
+// answered while the first waits; the first then gets its answer, finished like any other.
+TEST_F(ServerTest, DeferredAnswerFreesTheWorker) {
+    options_.worker_threads = 1;
+    StartServer();
+    std::optional<ClientResponse> later;
+    std::atomic<bool> answered{false};
+    std::thread waiting([&] {
+        TestClient client(port_);
+        later = client.Request("GET", "/api/v1/later?q=x");
+        answered = true;
+    });
+    ASSERT_TRUE(gate_.WaitEntered(1));
+    TestClient other(port_);
+    auto meanwhile = other.Request("GET", "/api/v1/rounds/7");
+    ASSERT_TRUE(meanwhile);
+    EXPECT_EQ(meanwhile->status, 200);
+    EXPECT_FALSE(answered.load());
+    gate_.Open();
+    waiting.join();
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->status, 200);
+    EXPECT_EQ(later->Header("cache-control"), "no-store");
+    EXPECT_EQ(json::parse(later->body), json::parse(R"({"later":"x"})"));
 }
 
 TEST_F(ServerTest, HandlerExceptionIs500WithRequestId) {

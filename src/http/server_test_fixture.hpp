@@ -1,6 +1,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <thread>
 
 #include <condition_variable>
 #include <memory>
@@ -77,6 +78,14 @@ inline void AddTestRoutes(Router& router, Gate& gate) {
     router.Add(Route("GET", "/api/v1/slow", [&gate](Request&) {
         gate.Enter();
         return Response::Json({{"done", true}});
+    }));
+    // Answers later, from a thread of its own once the gate opens; the worker is free at once.
+    router.Add(Route("GET", "/api/v1/later", [&gate](Request& r) {
+        std::thread([&gate, reply = r.Defer(), q = r.Query("q").value_or("")] {
+            gate.Enter();
+            reply(Response::Json({{"later", q}}));
+        }).detach();
+        return Response::Deferred();
     }));
     RouteSpec inline_route = Route(
         "GET", "/inline", [](Request&) { return Response::Empty(204); }, /*is_public=*/true);

@@ -1,3 +1,5 @@
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -127,16 +129,47 @@ std::optional<Response> AnswerToReadError(const ServerState& s, boost::system::e
     return std::nullopt;
 }
 
+// The awaiting coroutine's completion handler, completed once: by the worker with the handler's
+// answer, or later, from any thread, through the request's reply_later (a deferred answer).
+template <class Handler, class Executor>
+class Completion {
+public:
+    Completion(Executor executor, Handler handler)
+        : executor_(std::move(executor)), handler_(std::move(handler)) {}
+
+    void Complete(std::exception_ptr failure, Response response) {
+        if (done_.exchange(true)) return;
+        asio::post(executor_, [failure, handler = std::move(*handler_),
+                               response = std::move(response)]() mutable {
+            std::move(handler)(failure, std::move(response));
+        });
+    }
+
+private:
+    Executor executor_;
+    std::optional<Handler> handler_;
+    std::atomic<bool> done_{false};
+};
+
 // Runs the router on `pool`, then resumes the awaiting coroutine on its own executor (the
 // connection's strand): one post each way. Measured cheaper than co_spawn onto the pool
-// (about a third less CPU per request), which sets up a coroutine of its own.
+// (about a third less CPU per request), which sets up a coroutine of its own. A handler that
+// defers (Request::Defer) frees its worker at once; its reply resumes the coroutine.
 auto RunOnWorkers(asio::thread_pool& pool, const Router& router, Request& request,
                   const Router::Target& target) {
     return asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, Response)>(
         [&pool, &router, &request, &target](auto handler) {
             auto io_executor = asio::get_associated_executor(handler);
-            asio::post(pool, [&router, &request, &target, io_executor,
-                              handler = std::move(handler)]() mutable {
+            auto completion =
+                std::make_shared<Completion<decltype(handler), decltype(io_executor)>>(
+                    io_executor, std::move(handler));
+            request.reply_later = [completion](Response response) {
+                completion->Complete(nullptr, std::move(response));
+            };
+            asio::post(pool, [&router, &request, &target, completion] {
+                thread_local const bool named =
+                    pthread_setname_np(pthread_self(), "http-worker") == 0;
+                (void)named;
                 std::exception_ptr failure;
                 Response response;
                 try {
@@ -144,10 +177,9 @@ auto RunOnWorkers(asio::thread_pool& pool, const Router& router, Request& reques
                 } catch (...) {
                     failure = std::current_exception();  // rethrown in the session, logged there
                 }
-                asio::post(io_executor, [failure, handler = std::move(handler),
-                                         response = std::move(response)]() mutable {
-                    std::move(handler)(failure, std::move(response));
-                });
+                // Deferred: reply_later answers (perhaps already did: `request` may be gone).
+                if (!failure && response.deferred) return;
+                completion->Complete(failure, std::move(response));
             });
         },
         asio::use_awaitable);
@@ -170,7 +202,10 @@ asio::awaitable<Response> Handle(ServerState& s, Request& request) {
         std::atomic<size_t>& count;
         ~Release() { count.fetch_sub(1); }
     } release{s.in_flight};
-    co_return co_await RunOnWorkers(s.workers, s.router, request, target);
+    Response response = co_await RunOnWorkers(s.workers, s.router, request, target);
+    request.reply_later = nullptr;
+    Router::FinishResponse(request, response);  // a deferred answer has not had it
+    co_return response;
 }
 
 struct Outcome {

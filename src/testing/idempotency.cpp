@@ -124,6 +124,52 @@ Result<Answer> Idempotency::Apply(db::Database& db, Clock& clock, const WriteKey
     return Record(db, clock, w, std::move(*rejected), on_rejection);
 }
 
+void Idempotency::ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn decide,
+                             DoneFn done) {
+    struct State {
+        WriteKey w;
+        ApplyFn decide;
+        DoneFn done;
+        std::optional<Answer> answer;
+    };
+    auto state = std::make_shared<State>(
+        State{.w = std::move(w), .decide = std::move(decide), .done = std::move(done)});
+    db.WriteAsync(
+        [state, &clock](db::Session& s) -> Status {
+            state->answer.reset();
+            ASSIGN_OR_RETURN(auto stored, RequestStore::Find(s, state->w.key));
+            if (stored) {
+                state->answer = Replay(*stored, state->w);
+                return Ok();
+            }
+            ASSIGN_OR_RETURN(Answer answer, state->decide(s));
+            if (!Storable(answer.status)) {
+                state->answer = std::move(answer);
+                return Rolled();
+            }
+            ASSIGN_OR_RETURN(bool inserted,
+                             RequestStore::Insert(s, RecordOf(clock, state->w, answer)));
+            if (!inserted) {
+                // Another writer committed the key meanwhile (PostgreSQL): its answer stands.
+                ASSIGN_OR_RETURN(stored, RequestStore::Find(s, state->w.key));
+                if (!stored) return Unavailable("幂等键冲突, 请重试");
+                state->answer = Replay(*stored, state->w);
+                return Rolled();
+            }
+            state->answer = std::move(answer);
+            return Ok();
+        },
+        [state](Status written) {
+            if (state->answer && (written.ok() || RolledOnPurpose(written))) {
+                state->done(std::move(*state->answer));
+            } else if (!written.ok()) {
+                state->done(std::move(written).error());
+            } else {
+                state->done(Internal("sampling write: committed without an answer"));
+            }
+        });
+}
+
 Result<Answer> Idempotency::Run(db::Database& db, Clock& clock, const WriteKey& w,
                                 const ApplyFn& apply) {
     ASSIGN_OR_RETURN(auto stored,

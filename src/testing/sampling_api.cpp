@@ -128,7 +128,11 @@ void AddSamplingRoutes(http::Router& router, std::shared_ptr<TestingServices> se
                     if (!body.ok()) return Response::FromError(body.error());
                     auto r = ParseScan(*body);
                     if (!r.ok()) return Response::FromError(r.error());
-                    return Reply(services->sampling.Scan(PrincipalOf(req), *r));
+                    // No worker waits for the commit: the writer thread answers.
+                    services->sampling.ScanAsync(
+                        PrincipalOf(req), *r,
+                        [reply = req.Defer()](Result<Answer> answer) { reply(Reply(answer)); });
+                    return Response::Deferred();
                 }});
 
     router.Add({.method = "POST",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <future>
 #include <random>
 
 #include "auth/audit_log.hpp"
@@ -60,12 +61,10 @@ Result<Answer> AlreadySampled(db::Session& s, const Sample& earlier) {
 }
 
 // What the scan's read found and decided.
-struct ScanPlan {
-    TubeAtSite tube;
-    Round round;
-    registry::SamplingSubject subject;
-    bool listed = false;
-};
+// A scan's read found its answer: nothing is left to decide in the write.
+Result<std::optional<Answer>> Early(Answer answer) {
+    return std::optional<Answer>(std::move(answer));
+}
 
 }  // namespace
 
@@ -159,66 +158,97 @@ Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenT
 }
 
 Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanRequest& req) {
-    const WriteKey w{req.key, who.user_id, "scan",
-                     RequestHash(Canonical(
-                         {req.tube_barcode, req.code, N(req.resident_id), N(req.scanned_at)}))};
-    const int64_t now = clock_.NowMillis();
+    std::promise<Result<Answer>> answered;
+    ScanAsync(who, req,
+              [&answered](Result<Answer> answer) { answered.set_value(std::move(answer)); });
+    return answered.get_future().get();
+}
+
+// A scan is one read on the calling thread (a reader connection, in parallel with the writer)
+// and one write job that no thread waits for: the route defers its answer, which the writer
+// thread hands back once the commit is durable.
+void SamplingService::ScanAsync(const auth::Principal& who, const ScanRequest& req,
+                                Idempotency::DoneFn done) {
+    WriteKey w{req.key, who.user_id, "scan",
+               RequestHash(
+                   Canonical({req.tube_barcode, req.code, N(req.resident_id), N(req.scanned_at)}))};
+    struct Job {
+        auth::Principal who;
+        ScanPlan plan;
+        std::optional<Answer> early;
+        int64_t now = 0;
+        int64_t taken_at = 0;
+    };
+    auto job = std::make_shared<Job>(Job{.who = who});
+    job->now = clock_.NowMillis();
     // A phone's clock ahead of ours does not put a scan in the future.
-    const int64_t taken_at = req.scanned_at > 0 ? std::min(req.scanned_at, now) : now;
+    job->taken_at = req.scanned_at > 0 ? std::min(req.scanned_at, job->now) : job->now;
     std::optional<StoredRequest> stored;
-    std::optional<Answer> early;
-    ScanPlan plan;
-    // An open tube from the cache is not trusted: the write's guard decides.
-    bool tube_status_known = true;
-    RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
+    Status read = db_.Read([&](db::Session& s) -> Status {
         ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
         if (stored) return Ok();
-        std::optional<TubeAtSite> tube = tubes_.Find(req.tube_barcode);
-        if (tube) {
-            tube_status_known = tube->tube.status == TubeStatus::kClosed;
-        } else {
-            ASSIGN_OR_RETURN(tube, SamplingStore::TubeByBarcode(s, req.tube_barcode));
-            if (tube) tubes_.Remember(*tube);
-        }
-        if (!tube || !who.CanAt(kScan, tube->placement())) {
-            early = Missing("试管条码未找到, 请先扫试管", "tube_barcode");
-            return Ok();
-        }
-        plan.tube = std::move(*tube);
-        ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, plan.tube.tube.round_id, false, false));
-        if (!round) return Internal("tubes: the round of a tube vanished");
-        plan.round = std::move(*round);
-        std::optional<registry::SamplingSubject> subject;
-        if (!req.code.empty()) {
-            ASSIGN_OR_RETURN(subject, access_->ByCode(s, req.code));
-        } else {
-            ASSIGN_OR_RETURN(subject, access_->ById(s, req.resident_id));
-            // A number is not a code: it names a person found by a lookup (by document or
-            // address) for this round's community. Anyone else answers as a missing id, so that
-            // counting through ids shows no one's masked name or room.
-            if (subject && subject->community_id != plan.round.community_id) subject.reset();
-        }
-        if (!subject) {
-            early = req.code.empty() ? Missing("居民未找到", "resident_id")
-                                     : Missing("未找到此人, 请核对采样码", "code");
-            return Ok();
-        }
-        plan.subject = std::move(*subject);
-        if (plan.round.scope_kind == RoundScopeKind::kPeople) {
-            ASSIGN_OR_RETURN(plan.listed, RoundStore::IsListed(s, plan.round.id, plan.subject.id));
-        }
+        ASSIGN_OR_RETURN(job->early, PlanScan(s, who, req, job->now, job->taken_at, &job->plan));
         return Ok();
-    }));
-    if (stored) return Idempotency::Replay(*stored, w);
-    if (early) return Idempotency::Record(db_, clock_, w, std::move(*early));
-    if (!AcceptsSample(plan.round, taken_at, now)) {
-        return Idempotency::Record(db_, clock_, w, RoundNotOpen(plan.round, taken_at));
-    }
-    // A closed tube never opens again: refuse without a write transaction.
-    if (tube_status_known && plan.tube.tube.status == TubeStatus::kClosed) {
-        return Idempotency::Record(db_, clock_, w, TubeRefused(plan.tube.tube));
-    }
+    });
+    if (!read.ok()) return done(std::move(read).error());
+    if (stored) return done(Idempotency::Replay(*stored, w));
+    Idempotency::ApplyAsync(
+        db_, clock_, std::move(w),
+        [this, job](db::Session& s) -> Result<Answer> {
+            if (job->early) return *job->early;
+            return ApplyScan(s, job->who, job->plan, job->now, job->taken_at);
+        },
+        std::move(done));
+}
 
+Result<std::optional<Answer>> SamplingService::PlanScan(db::Session& s, const auth::Principal& who,
+                                                        const ScanRequest& req, int64_t now,
+                                                        int64_t taken_at, ScanPlan* out) {
+    ScanPlan& plan = *out;
+    std::optional<TubeAtSite> found = tubes_.Find(req.tube_barcode);
+    // An open tube from the cache is not trusted: the capacity guard of the write decides.
+    plan.tube_status_known = true;
+    if (found) {
+        plan.tube_status_known = found->tube.status == TubeStatus::kClosed;
+    } else {
+        ASSIGN_OR_RETURN(found, SamplingStore::TubeByBarcode(s, req.tube_barcode));
+        if (found) tubes_.Remember(*found);
+    }
+    if (!found || !who.CanAt(kScan, found->placement())) {
+        return Early(Missing("试管条码未找到, 请先扫试管", "tube_barcode"));
+    }
+    plan.tube = std::move(*found);
+    ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, plan.tube.tube.round_id, false, false));
+    if (!round) return Internal("tubes: the round of a tube vanished");
+    plan.round = std::move(*round);
+    std::optional<registry::SamplingSubject> subject;
+    if (!req.code.empty()) {
+        ASSIGN_OR_RETURN(subject, access_->ByCode(s, req.code));
+    } else {
+        ASSIGN_OR_RETURN(subject, access_->ById(s, req.resident_id));
+        // A number is not a code: it names a person found by a lookup (by document or address)
+        // for this round's community. Anyone else answers as a missing id, so that counting
+        // through ids shows no one's masked name or room.
+        if (subject && subject->community_id != plan.round.community_id) subject.reset();
+    }
+    if (!subject) {
+        return Early(req.code.empty() ? Missing("居民未找到", "resident_id")
+                                      : Missing("未找到此人, 请核对采样码", "code"));
+    }
+    plan.subject = std::move(*subject);
+    if (plan.round.scope_kind == RoundScopeKind::kPeople) {
+        ASSIGN_OR_RETURN(plan.listed, RoundStore::IsListed(s, plan.round.id, plan.subject.id));
+    }
+    if (!AcceptsSample(plan.round, taken_at, now)) return Early(RoundNotOpen(plan.round, taken_at));
+    // A closed tube never opens again: refused before any change.
+    if (plan.tube_status_known && plan.tube.tube.status == TubeStatus::kClosed) {
+        return Early(TubeRefused(plan.tube.tube));
+    }
+    return std::optional<Answer>();
+}
+
+Result<Answer> SamplingService::ApplyScan(db::Session& s, const auth::Principal& who,
+                                          const ScanPlan& plan, int64_t now, int64_t taken_at) {
     const registry::SamplingSubject& person = plan.subject;
     uint32_t warning_bits = 0;
     if (!InRoundScope(plan.round,
@@ -235,11 +265,6 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
                         false)) {
         warning_bits |= warnings::kSingleTubeRequired;
     }
-    json::array warning_list;
-    for (const Warning& x : WarningsOf(warning_bits)) {
-        warning_list.push_back(json::object{{"code", x.code}, {"message", x.message}});
-    }
-    json::object resident{{"id", person.id}, {"name_masked", auth::MaskName(person.name)}};
     const Tube& tube = plan.tube.tube;
     Sample sample{.round_id = tube.round_id,
                   .resident_id = person.id,
@@ -250,71 +275,66 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
                   .received_at = now,
                   .scanned_by = who.user_id,
                   .warnings = warning_bits};
-
     // The scan shows the scanner a person (masked): audited in the same savepoint as the sample.
     auth::AuditEntry audit = auth::AuditLog::For(who, "sampling.scan");
     audit.subject_kind = "resident";
     audit.subject_id = person.id;
     audit.at = now;
-    bool told_earlier_sample = false;
-    auto audit_rejection = [&](db::Session& s, const Answer&) -> Status {
-        if (!told_earlier_sample) return Ok();
-        auth::AuditEntry e = audit;
-        e.detail = "{\"rejected\":\"already_sampled\",\"tube_id\":" + std::to_string(tube.id) + "}";
-        return auth::AuditLog::Append(s, e);
-    };
-    return Idempotency::Apply(
-        db_, clock_, w,
-        [&](db::Session& s) -> Result<Answer> {
-            told_earlier_sample = false;
-            // The tube first: a closed or full tube is the answer even for someone sampled
-            // before (the tube may come from the cache, whose open status is not trusted).
-            ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
-            if (!count) {
-                ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
-                if (!now_tube) return Internal("tubes: a tube vanished");
-                return TubeRefused(now_tube->tube);
-            }
-            ASSIGN_OR_RETURN(auto sample_id, SamplingStore::InsertSample(s, sample));
-            if (!sample_id) {
-                ASSIGN_OR_RETURN(auto earlier,
-                                 SamplingStore::SampleOf(s, sample.round_id, sample.resident_id));
-                if (!earlier) return Unavailable("采样记录冲突, 请重试");
-                told_earlier_sample = true;
-                return AlreadySampled(s, *earlier);
-            }
-            Tube after = tube;
-            after.count = *count;
-            const bool closes = ClosesAt(after.count, after.pool_size);
-            if (closes) {
-                ASSIGN_OR_RETURN(bool closed, SamplingStore::CloseTube(s, tube.id, now));
-                (void)closed;
-                after.status = TubeStatus::kClosed;
-                after.closed_at = now;
-            }
-            RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
-                                                     .site_id = tube.site_id,
-                                                     .table_id = tube.table_id,
-                                                     .hour_start = HourStart(taken_at),
-                                                     .shard = Shard(s),
-                                                     .samples = 1,
-                                                     .tubes_closed = closes ? 1 : 0}));
-            auth::AuditEntry e = audit;
-            e.detail = "{\"sample_id\":" + std::to_string(*sample_id) +
-                       ",\"tube_id\":" + std::to_string(tube.id) + "}";
-            RETURN_IF_ERROR(auth::AuditLog::Append(s, e));
-            json::object body{{"sample", json::object{{"id", *sample_id},
-                                                      {"round_id", tube.round_id},
-                                                      {"tube_barcode", tube.barcode},
-                                                      {"site_id", tube.site_id},
-                                                      {"table_id", tube.table_id},
-                                                      {"scanned_at", taken_at}}},
-                              {"resident", resident},
-                              {"tube", TubeJson(after)},
-                              {"warnings", warning_list}};
-            return Answer{201, json::serialize(body)};
-        },
-        audit_rejection);
+
+    // The tube first: a closed or full tube is the answer even for someone sampled before.
+    ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
+    if (!count) {
+        ASSIGN_OR_RETURN(auto now_tube, SamplingStore::TubeById(s, tube.id));
+        if (!now_tube) return Internal("tubes: a tube vanished");
+        return TubeRefused(now_tube->tube);
+    }
+    ASSIGN_OR_RETURN(auto sample_id, SamplingStore::InsertSample(s, sample));
+    if (!sample_id) {
+        // Sampled before in this round: the swab is taken back, and the answer says where. The
+        // scanner learnt that this person was sampled: audited with the rejection.
+        RETURN_IF_ERROR(SamplingStore::RemoveSwab(s, tube.id));
+        ASSIGN_OR_RETURN(auto earlier,
+                         SamplingStore::SampleOf(s, sample.round_id, sample.resident_id));
+        if (!earlier) return Unavailable("采样记录冲突, 请重试");
+        audit.detail =
+            "{\"rejected\":\"already_sampled\",\"tube_id\":" + std::to_string(tube.id) + "}";
+        RETURN_IF_ERROR(auth::AuditLog::Append(s, audit));
+        return AlreadySampled(s, *earlier);
+    }
+    Tube after = tube;
+    after.count = *count;
+    const bool closes = ClosesAt(after.count, after.pool_size);
+    if (closes) {
+        ASSIGN_OR_RETURN(bool closed, SamplingStore::CloseTube(s, tube.id, now));
+        (void)closed;
+        after.status = TubeStatus::kClosed;
+        after.closed_at = now;
+    }
+    RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
+                                             .site_id = tube.site_id,
+                                             .table_id = tube.table_id,
+                                             .hour_start = HourStart(taken_at),
+                                             .shard = Shard(s),
+                                             .samples = 1,
+                                             .tubes_closed = closes ? 1 : 0}));
+    audit.detail = "{\"sample_id\":" + std::to_string(*sample_id) +
+                   ",\"tube_id\":" + std::to_string(tube.id) + "}";
+    RETURN_IF_ERROR(auth::AuditLog::Append(s, audit));
+    json::array warning_list;
+    for (const Warning& x : WarningsOf(warning_bits)) {
+        warning_list.push_back(json::object{{"code", x.code}, {"message", x.message}});
+    }
+    json::object body{
+        {"sample", json::object{{"id", *sample_id},
+                                {"round_id", tube.round_id},
+                                {"tube_barcode", tube.barcode},
+                                {"site_id", tube.site_id},
+                                {"table_id", tube.table_id},
+                                {"scanned_at", taken_at}}},
+        {"resident", json::object{{"id", person.id}, {"name_masked", auth::MaskName(person.name)}}},
+        {"tube", TubeJson(after)},
+        {"warnings", std::move(warning_list)}};
+    return Answer{201, json::serialize(body)};
 }
 
 Result<Answer> SamplingService::CloseTube(const auth::Principal& who, const CloseTubeRequest& req) {

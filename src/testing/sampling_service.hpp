@@ -108,6 +108,16 @@ struct LiveFigures {
 // live counter row, the audit row (the scanner saw a person, masked), and the answer under the
 // key. Lookups, floating registrations and tube member lists are audited too. Out-of-scope
 // tubes, sites and tables answer 404 like missing ones.
+// What a scan's read found: the tube (its status trusted only when closed), its round, the
+// person and whether a people-scoped round lists them.
+struct ScanPlan {
+    TubeAtSite tube;
+    bool tube_status_known = true;
+    Round round;
+    registry::SamplingSubject subject;
+    bool listed = false;
+};
+
 class SamplingService {
 public:
     SamplingService(db::Database& db, Clock& clock,
@@ -119,6 +129,11 @@ public:
     // Answers: 201 {sample, resident, tube, warnings}; 404 not_found (tube barcode, code or
     // resident); 422 already_sampled (where and when), tube_closed, tube_full, round_not_open.
     Result<Answer> Scan(const auth::Principal& who, const ScanRequest& request);
+    // Scan() without waiting: `done` gets the answer on the database's writer thread once it is
+    // durable (Database::WriteAsync), so it must be quick (the route posts it to the
+    // connection).
+    void ScanAsync(const auth::Principal& who, const ScanRequest& request,
+                   Idempotency::DoneFn done);
     // Answers: 200 Tube (closed; also when it was closed already); 404 not_found.
     Result<Answer> CloseTube(const auth::Principal& who, const CloseTubeRequest& request);
     // Answers: 201 {resident_id, name_masked, existing}; 404 not_found; 422 site_not_in_round.
@@ -152,6 +167,14 @@ private:
         std::mutex mu_;
         std::unordered_map<std::string, TubeAtSite> by_barcode_;
     };
+
+    // A scan's read: the tube, its round and the person, or the answer already (a rejection).
+    Result<std::optional<Answer>> PlanScan(db::Session& s, const auth::Principal& who,
+                                           const ScanRequest& req, int64_t now, int64_t taken_at,
+                                           ScanPlan* plan);
+    // A scan's write, in the write's savepoint.
+    Result<Answer> ApplyScan(db::Session& s, const auth::Principal& who, const ScanPlan& plan,
+                             int64_t now, int64_t taken_at);
 
     int64_t Shard(const db::Session& s) const { return shard_base_ + s.connection_slot(); }
 

@@ -79,6 +79,14 @@ Result<std::optional<int64_t>> SamplingStore::InsertTube(db::Session& s, const T
         {t.round_id, t.site_id, t.table_id, t.barcode, t.pool_size, t.opened_at, t.opened_by});
 }
 
+Status SamplingStore::RemoveSwab(db::Session& s, int64_t tube_id) {
+    ASSIGN_OR_RETURN(
+        int64_t changed,
+        s.Exec("UPDATE tubes SET filled = filled - 1 WHERE id = ? AND filled > 0", {tube_id}));
+    if (changed != 1) return Internal("tubes: a swab to take back is missing");
+    return Ok();
+}
+
 Result<std::optional<int>> SamplingStore::AddSwab(db::Session& s, int64_t tube_id) {
     // The guard is the tube's capacity; closing at the pool size is the model's ClosesAt.
     // PostgreSQL answers in one round trip; SQLite's RETURNING would open a temporary b-tree per

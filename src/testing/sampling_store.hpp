@@ -73,6 +73,8 @@ public:
     // One more swab in an open tube that is not full: the new count, or nullopt when the tube
     // is closed or full.
     static Result<std::optional<int>> AddSwab(db::Session& s, int64_t tube_id);
+    // Takes back a swab AddSwab counted in the same transaction (its sample was refused).
+    static Status RemoveSwab(db::Session& s, int64_t tube_id);
     // Closes an open tube; false when it was closed already.
     static Result<bool> CloseTube(db::Session& s, int64_t tube_id, int64_t now);
 

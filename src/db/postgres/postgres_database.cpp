@@ -1,5 +1,9 @@
 #include "db/postgres/postgres_database.hpp"
 
+#include "db/write_job.hpp"
+
+#include <pthread.h>
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -8,7 +12,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -638,8 +641,8 @@ public:
     }
 
     Status Write(const Work& work) override {
-        Job job{&work, {}};
-        std::future<Status> done = job.result.get_future();
+        Job job(work);
+        std::future<Status> done = job.Future();
         {
             std::lock_guard lock(queue_mu_);
             if (closed_) return Unavailable("数据库已关闭");
@@ -647,6 +650,20 @@ public:
         }
         queue_cv_.notify_one();
         return done.get();
+    }
+
+    void WriteAsync(Work work, Done done) override {
+        Job* job = Job::Async(std::move(work), std::move(done));
+        {
+            std::unique_lock lock(queue_mu_);
+            if (closed_) {
+                lock.unlock();
+                job->Finish(Unavailable("数据库已关闭"));
+                return;
+            }
+            queue_.push_back(job);
+        }
+        queue_cv_.notify_one();
     }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
@@ -677,10 +694,7 @@ public:
     }
 
 private:
-    struct Job {
-        const Work* work;
-        std::promise<Status> result;
-    };
+    using Job = internal::WriteJob;
 
     Status ReadOn(Connection& conn, const Work& work) {
         RETURN_IF_ERROR(conn.Begin({"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}));
@@ -693,6 +707,7 @@ private:
 
     // Writer `slot` commits batches on writers_[slot], one after another.
     void WriterLoop(int slot) {
+        pthread_setname_np(pthread_self(), "pg-writer");
         Connection& conn = *writers_[static_cast<size_t>(slot)];
         // Each write in a batch is a subtransaction. Past 64 of them in one transaction
         // (PGPROC_MAX_CACHED_SUBXIDS) every other session's snapshot "overflows" and has to look
@@ -721,13 +736,13 @@ private:
         const bool alone = n == 1;
         Status begin = alone ? conn.Begin({"BEGIN"}) : conn.Begin({"BEGIN", "SAVEPOINT w"});
         if (!begin.ok()) {
-            for (Job* job : batch) job->result.set_value(begin);
+            for (Job* job : batch) job->Finish(begin);
             return;
         }
         std::vector<Status> results(n);
         for (size_t i = 0; i < n; ++i) {
             PgSession session(conn, slot);
-            results[i] = session.Outcome(RunGuarded(*batch[i]->work, session));
+            results[i] = session.Outcome(RunGuarded(batch[i]->work(), session));
             if (conn.step_error()) {
                 // What went out before this write's first statement failed: the transaction
                 // is gone, and this write failed for that reason only.
@@ -755,7 +770,7 @@ private:
                 }
             }
         }
-        for (size_t i = 0; i < n; ++i) batch[i]->result.set_value(std::move(results[i]));
+        for (size_t i = 0; i < n; ++i) batch[i]->Finish(std::move(results[i]));
     }
 
     // The batch's transaction failed after write `failed_at` ran: what ran is lost (or, when the
@@ -772,7 +787,7 @@ private:
                           : Internal("提交失败, 写入未保存: " + cause.message);
         if (!conn.lost()) (void)conn.Command("ROLLBACK");
         for (size_t i = 0; i <= failed_at; ++i) {
-            batch[i]->result.set_value(results[i].ok() ? Status(error) : std::move(results[i]));
+            batch[i]->Finish(results[i].ok() ? Status(error) : std::move(results[i]));
         }
         if (failed_at + 1 < batch.size()) {
             std::lock_guard lock(queue_mu_);

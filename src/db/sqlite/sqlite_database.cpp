@@ -1,11 +1,14 @@
 #include "db/sqlite/sqlite_database.hpp"
 
+#include "db/write_job.hpp"
+
+#include <pthread.h>
+
 #include <sqlite3.h>
 
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
-#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -269,8 +272,8 @@ public:
     }
 
     Status Write(const Work& work) override {
-        Job job{&work, {}};
-        std::future<Status> done = job.result.get_future();
+        Job job(work);
+        std::future<Status> done = job.Future();
         {
             std::lock_guard lock(queue_mu_);
             if (closed_) return Unavailable("数据库已关闭");
@@ -278,6 +281,20 @@ public:
         }
         queue_cv_.notify_one();
         return done.get();
+    }
+
+    void WriteAsync(Work work, Done done) override {
+        Job* job = Job::Async(std::move(work), std::move(done));
+        {
+            std::unique_lock lock(queue_mu_);
+            if (closed_) {
+                lock.unlock();
+                job->Finish(Unavailable("数据库已关闭"));
+                return;
+            }
+            queue_.push_back(job);
+        }
+        queue_cv_.notify_one();
     }
 
     Dialect dialect() const override { return Dialect::kSqlite; }
@@ -350,12 +367,10 @@ public:
     }
 
 private:
-    struct Job {
-        const Work* work;
-        std::promise<Status> result;
-    };
+    using Job = internal::WriteJob;
 
     void WriterLoop() {
+        pthread_setname_np(pthread_self(), "sqlite-writer");
         std::vector<Job*> batch;
         for (;;) {
             {
@@ -390,6 +405,7 @@ private:
 
     // Passive checkpoints (they never wait for the writer or readers) whenever the writer asks.
     void CheckpointLoop() {
+        pthread_setname_np(pthread_self(), "sqlite-ckpt");
         for (;;) {
             {
                 std::unique_lock lock(checkpoint_mu_);
@@ -409,7 +425,7 @@ private:
         std::vector<Status> results(batch.size());
         Status begin = writer_->Control("BEGIN IMMEDIATE");
         if (!begin.ok()) {
-            for (Job* job : batch) job->result.set_value(begin);
+            for (Job* job : batch) job->Finish(begin);
             return;
         }
         SqliteSession session(*writer_);
@@ -419,7 +435,7 @@ private:
                 results[i] = sp;
                 continue;
             }
-            results[i] = RunGuarded(*batch[i]->work, session);
+            results[i] = RunGuarded(batch[i]->work(), session);
             if (!results[i].ok()) (void)writer_->Control("ROLLBACK TO w");
             (void)writer_->Control("RELEASE w");
         }
@@ -428,10 +444,10 @@ private:
             spdlog::error("group commit of {} writes failed: {}", batch.size(),
                           commit.error().message);
             (void)writer_->ExecScript("ROLLBACK");
-            for (Job* job : batch) job->result.set_value(commit);
+            for (Job* job : batch) job->Finish(commit);
             return;
         }
-        for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.set_value(std::move(results[i]));
+        for (size_t i = 0; i < batch.size(); ++i) batch[i]->Finish(std::move(results[i]));
     }
 
     std::string path_;
