@@ -21,6 +21,7 @@ struct ServeOptions {
     int workers = 64;
     int read_timeout_ms = 15000;
     size_t body_limit = 1 << 20;
+    size_t max_in_flight = http::ServerOptions{}.max_in_flight;
 };
 
 // The built web app: --web, then $BULWARK_WEB, then web/dist beside the source tree the binary
@@ -51,6 +52,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& opts) {
     server_options.worker_threads = opts.workers;
     server_options.read_timeout_ms = opts.read_timeout_ms;
     server_options.body_limit = opts.body_limit;
+    server_options.max_in_flight = opts.max_in_flight;
     if (opts.tls_self_signed) {
         auto files = http::EnsureSelfSignedCertificate(
             (std::filesystem::path(common.data_dir) / "tls").string());
@@ -112,6 +114,10 @@ void AddServeCommand(CLI::App& cli, const CommonOptions& common, int* exit_code)
     cmd->add_option("--read-timeout-ms", opts->read_timeout_ms, "整个请求须在此时间内到达 (毫秒)")
         ->capture_default_str();
     cmd->add_option("--body-limit", opts->body_limit, "请求体上限 (字节)")->capture_default_str();
+    cmd->add_option("--max-in-flight", opts->max_in_flight,
+                    "同时处理的请求上限, 超出即答 503 并带 Retry-After")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+        ->capture_default_str();
     cmd->callback([&common, opts, exit_code] { *exit_code = RunServe(common, *opts); });
 }
 
