@@ -47,6 +47,14 @@ public:
     // Every matching row, newest first, at most `limit`; stops early when `fn` returns false.
     static Status ForEach(db::Session& s, const AuditQuery& query, int64_t limit,
                           const std::function<bool(const AuditRecord&)>& fn);
+
+    // The FROM and WHERE of a query and their parameters: only the filters it sets, so that
+    // each can use its index.
+    struct Filter {
+        std::string where;
+        db::Params params;
+    };
+    static Filter FilterOf(const AuditQuery& query);
 };
 
 }  // namespace bulwark::auth
