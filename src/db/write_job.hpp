@@ -1,8 +1,13 @@
 #pragma once
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "db/database.hpp"
 
@@ -43,6 +48,72 @@ private:
     Database::Work owned_;
     Database::Done done_;
     std::optional<std::promise<Status>> result_;
+};
+
+// The queue between callers of Write()/WriteAsync() and a driver's writer threads. Thread-safe.
+class WriteQueue {
+public:
+    Status Write(const Database::Work& work) {
+        WriteJob job(work);
+        std::future<Status> done = job.Future();
+        if (!Push(&job)) return Unavailable("数据库已关闭");
+        return done.get();
+    }
+
+    void WriteAsync(Database::Work work, Database::Done done) {
+        WriteJob* job = WriteJob::Async(std::move(work), std::move(done));
+        if (!Push(job)) job->Finish(Unavailable("数据库已关闭"));
+    }
+
+    // A writer thread's side: waits for work, then moves up to `max` jobs into `batch`, oldest
+    // first. False once the queue is closed and empty: the writer stops.
+    bool Take(std::vector<WriteJob*>& batch, size_t max) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+        if (queue_.empty()) return false;
+        const auto n = static_cast<long>(std::min(queue_.size(), std::max<size_t>(1, max)));
+        batch.assign(queue_.begin(), queue_.begin() + n);
+        queue_.erase(queue_.begin(), queue_.begin() + n);
+        return true;
+    }
+
+    // Puts jobs taken but not run back at the front, in their order.
+    void PutBack(std::vector<WriteJob*>::const_iterator first,
+                 std::vector<WriteJob*>::const_iterator last) {
+        {
+            std::lock_guard lock(mu_);
+            queue_.insert(queue_.begin(), first, last);
+        }
+        cv_.notify_one();
+    }
+
+    // Refuses later writes; the writers drain what is queued, then Take() says stop. False
+    // when it was closed already.
+    bool Close() {
+        {
+            std::lock_guard lock(mu_);
+            if (closed_) return false;
+            closed_ = true;
+        }
+        cv_.notify_all();
+        return true;
+    }
+
+private:
+    bool Push(WriteJob* job) {
+        {
+            std::lock_guard lock(mu_);
+            if (closed_) return false;
+            queue_.push_back(job);
+        }
+        cv_.notify_one();
+        return true;
+    }
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<WriteJob*> queue_;
+    bool closed_ = false;
 };
 
 }  // namespace bulwark::db::internal

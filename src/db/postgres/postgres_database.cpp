@@ -640,30 +640,10 @@ public:
         return status;
     }
 
-    Status Write(const Work& work) override {
-        Job job(work);
-        std::future<Status> done = job.Future();
-        {
-            std::lock_guard lock(queue_mu_);
-            if (closed_) return Unavailable("数据库已关闭");
-            queue_.push_back(&job);
-        }
-        queue_cv_.notify_one();
-        return done.get();
-    }
+    Status Write(const Work& work) override { return queue_.Write(work); }
 
     void WriteAsync(Work work, Done done) override {
-        Job* job = Job::Async(std::move(work), std::move(done));
-        {
-            std::unique_lock lock(queue_mu_);
-            if (closed_) {
-                lock.unlock();
-                job->Finish(Unavailable("数据库已关闭"));
-                return;
-            }
-            queue_.push_back(job);
-        }
-        queue_cv_.notify_one();
+        queue_.WriteAsync(std::move(work), std::move(done));
     }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
@@ -675,13 +655,8 @@ public:
     }
 
     void Close() override {
-        {
-            std::lock_guard lock(queue_mu_);
-            if (closed_) return;
-            closed_ = true;
-        }
+        if (!queue_.Close()) return;
         // Writers finish what is queued, then stop.
-        queue_cv_.notify_all();
         for (std::thread& t : writer_threads_) {
             if (t.joinable()) t.join();
         }
@@ -715,14 +690,7 @@ private:
         const size_t max_batch = static_cast<size_t>(std::clamp(options_.max_batch, 1, 64));
         std::vector<Job*> batch;
         for (;;) {
-            {
-                std::unique_lock lock(queue_mu_);
-                queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
-                if (queue_.empty()) return;
-                const size_t n = std::min(queue_.size(), max_batch);
-                batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
-                queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
-            }
+            if (!queue_.Take(batch, max_batch)) return;
             CommitBatch(conn, slot, batch);
             batch.clear();
         }
@@ -790,19 +758,13 @@ private:
             batch[i]->Finish(results[i].ok() ? Status(error) : std::move(results[i]));
         }
         if (failed_at + 1 < batch.size()) {
-            std::lock_guard lock(queue_mu_);
-            queue_.insert(queue_.begin(), batch.begin() + static_cast<long>(failed_at + 1),
-                          batch.end());
+            queue_.PutBack(batch.begin() + static_cast<long>(failed_at + 1), batch.end());
         }
-        queue_cv_.notify_one();
     }
 
     Options options_;
 
-    std::mutex queue_mu_;
-    std::condition_variable queue_cv_;
-    std::deque<Job*> queue_;
-    bool closed_ = false;
+    internal::WriteQueue queue_;
     std::vector<std::unique_ptr<Connection>> writers_;
     std::vector<std::thread> writer_threads_;
 

@@ -271,30 +271,10 @@ public:
         return status;
     }
 
-    Status Write(const Work& work) override {
-        Job job(work);
-        std::future<Status> done = job.Future();
-        {
-            std::lock_guard lock(queue_mu_);
-            if (closed_) return Unavailable("数据库已关闭");
-            queue_.push_back(&job);
-        }
-        queue_cv_.notify_one();
-        return done.get();
-    }
+    Status Write(const Work& work) override { return queue_.Write(work); }
 
     void WriteAsync(Work work, Done done) override {
-        Job* job = Job::Async(std::move(work), std::move(done));
-        {
-            std::unique_lock lock(queue_mu_);
-            if (closed_) {
-                lock.unlock();
-                job->Finish(Unavailable("数据库已关闭"));
-                return;
-            }
-            queue_.push_back(job);
-        }
-        queue_cv_.notify_one();
+        queue_.WriteAsync(std::move(work), std::move(done));
     }
 
     Dialect dialect() const override { return Dialect::kSqlite; }
@@ -340,12 +320,7 @@ public:
     }
 
     void Close() override {
-        {
-            std::lock_guard lock(queue_mu_);
-            if (closed_) return;
-            closed_ = true;
-        }
-        queue_cv_.notify_all();
+        if (!queue_.Close()) return;
         if (writer_thread_.joinable()) writer_thread_.join();
         {
             std::lock_guard lock(checkpoint_mu_);
@@ -373,15 +348,7 @@ private:
         pthread_setname_np(pthread_self(), "sqlite-writer");
         std::vector<Job*> batch;
         for (;;) {
-            {
-                std::unique_lock lock(queue_mu_);
-                queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
-                if (queue_.empty() && closed_) return;
-                size_t n =
-                    std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batch)));
-                batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
-                queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
-            }
+            if (!queue_.Take(batch, static_cast<size_t>(std::max(1, options_.max_batch)))) return;
             CommitBatch(batch);
             batch.clear();
         }
@@ -462,10 +429,7 @@ private:
     bool checkpoint_wanted_ = false;
     bool checkpoint_stop_ = false;
 
-    std::mutex queue_mu_;
-    std::condition_variable queue_cv_;
-    std::deque<Job*> queue_;
-    bool closed_ = false;
+    internal::WriteQueue queue_;
 
     std::mutex readers_mu_;
     std::condition_variable readers_cv_;
