@@ -257,6 +257,17 @@ def app_sampling(bench):
     ]
     lost = missing
 
+    # The same closed loop with as many scanners as the open loop: no worker waits for a scan's
+    # commit, so more scanners in flight make fuller group commits.
+    many, many_scan, missing = _scan_load(bench, SCAN_MAX_RATE * bench.duration_s,
+                                          connections=SCAN_OPEN_LOOP_CONNECTIONS)
+    lost += missing
+    rows += [
+        Row("scan_many_rps", many_scan["status_2xx"] / many["elapsed_s"], "scans/s",
+            bench.value("scan_storage_ceiling_rps")),
+        Row("scan_many_p99", many_scan["latency_ms"]["p99"], "ms"),
+    ]
+
     def open_loop(offered, prefix):
         # Tube opens are 1 request in pool + 1: the schedule carries them on top of the scans.
         rate = offered * (SCAN_POOL_SIZE + 1) / SCAN_POOL_SIZE
