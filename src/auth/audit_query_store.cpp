@@ -24,22 +24,18 @@ AuditQueryStore::Filter AuditQueryStore::FilterOf(const AuditQuery& q) {
     Filter f;
     f.where = " FROM audit_log WHERE at >= ? AND at < ?";
     f.params = {q.from, q.to};
-    if (q.user_id != 0) {
-        f.where += " AND user_id = ?";
-        f.params.push_back(q.user_id);
-    }
-    if (!q.subject_kind.empty()) {
-        f.where += " AND subject_kind = ?";
-        f.params.push_back(q.subject_kind);
-    }
-    if (q.subject_id != 0) {
-        f.where += " AND subject_id = ?";
-        f.params.push_back(q.subject_id);
-    }
-    if (!q.action.empty()) {
-        f.where += " AND action = ?";
-        f.params.push_back(q.action);
-    }
+    // One condition per filter that is set; `column` is a constant.
+    auto add = [&f](bool set, const char* column, db::Value value) {
+        if (!set) return;
+        f.where += " AND ";
+        f.where += column;
+        f.where += " = ?";
+        f.params.push_back(std::move(value));
+    };
+    add(q.user_id != 0, "user_id", q.user_id);
+    add(!q.subject_kind.empty(), "subject_kind", q.subject_kind);
+    add(q.subject_id != 0, "subject_id", q.subject_id);
+    add(!q.action.empty(), "action", q.action);
     f.where += kScopes;
     f.params.push_back(q.all_scopes);
     f.params.push_back(q.include_unscoped);
