@@ -28,9 +28,11 @@ public:
     // Runs a statement and returns the number of rows it changed.
     virtual Result<int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
     virtual Dialect dialect() const = 0;
-    // Which writer connection runs this transaction (0..writers-1; always 0 on SQLite and for
-    // reads). Writes on one slot are serial, so per-slot sequences (the audit chains) need no
-    // further locking.
+    // Which writer connection runs this transaction: always 0 on SQLite and for reads; on
+    // PostgreSQL a number from 0 to 255 that the writer claimed for as long as its connection
+    // lives, so that no other server's writer uses it at the same time. Writes on one slot are
+    // serial, so per-slot sequences (the audit chains) rarely contend; they must still be right
+    // when two writers share a number.
     virtual int connection_slot() const { return 0; }
 
     // Runs an INSERT of one row, written without a RETURNING clause (it may end in ON CONFLICT

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <ostream>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -598,6 +599,50 @@ TEST_P(DatabaseTest, SeveralStatementsInOneExecOnPostgres) {
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(failed.error().code, ErrorCode::kAlreadyExists);
     EXPECT_EQ(Count(), 3);
+}
+
+// The writer numbers (Session::connection_slot) that `db`'s writes ran under, from 64 writes
+// queued at once.
+std::set<int> WriterNumbers(Database& db) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::set<int> seen;
+    int left = 64;
+    for (int i = 0; i < 64; ++i) {
+        db.WriteAsync(
+            [&](Session& s) -> Status {
+                std::lock_guard lock(mu);
+                seen.insert(s.connection_slot());
+                return Ok();
+            },
+            [&](Status written) {
+                std::lock_guard lock(mu);
+                EXPECT_TRUE(written.ok()) << written.error().message;
+                if (--left == 0) cv.notify_all();
+            });
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return left == 0; });
+    return seen;
+}
+
+// PostgreSQL: servers sharing a database each claim writer numbers of their own, so that their
+// writers never wait for one another on the same audit chain row. SQLite has one writer: 0.
+TEST_P(DatabaseTest, ServersSharingADatabaseUseWriterNumbersOfTheirOwn) {
+    if (GetParam() == Driver::kSqlite) {
+        EXPECT_EQ(WriterNumbers(*db_), std::set<int>{0});
+        return;
+    }
+    // db_ (4 writers) came first, on a new database: it holds 0 to 3.
+    auto second = Open({.url = url_, .readers = 1, .writers = 2});
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    const std::set<int> first_numbers = WriterNumbers(*db_);
+    const std::set<int> second_numbers = WriterNumbers(**second);
+    ASSERT_FALSE(first_numbers.empty());
+    ASSERT_FALSE(second_numbers.empty());
+    for (int n : first_numbers) EXPECT_TRUE(n >= 0 && n < 4) << n;
+    for (int n : second_numbers) EXPECT_TRUE(n == 4 || n == 5) << n;
+    (*second)->Close();
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest,

@@ -610,6 +610,9 @@ public:
             RETURN_IF_ERROR(conn->Connect());
             writers_.push_back(std::move(conn));
         }
+        for (size_t i = 0; i < writers_.size(); ++i) {
+            slots_.push_back(ClaimSlot(*writers_[i], static_cast<int>(i)));
+        }
         for (size_t slot = 0; slot < writers_.size(); ++slot) {
             writer_threads_.emplace_back([this, slot] { WriterLoop(static_cast<int>(slot)); });
         }
@@ -680,6 +683,34 @@ private:
         return status;
     }
 
+    // The number a writer's transactions carry (Session::connection_slot): the audit chain they
+    // append to and, with the process's base, their live-figure counter shard. Servers sharing
+    // the database would all use 0..writers-1, and each writer would wait for the row lock of
+    // the same audit chain held by another server's writer until that one committed (two
+    // servers under scans: most sampled backends waited there). So each writer connection
+    // claims the first number no live connection holds, with a session advisory lock kept
+    // while it lives; a server that stops frees its numbers for the next one. Only speed
+    // depends on it: the chain's compare-and-set and the counters' upserts stay right when two
+    // writers share a number (a reconnect lost the lock, or all kMaxSlots are taken).
+    static int ClaimSlot(Connection& conn, int fallback) {
+        constexpr int kSlotLockClass = 0x42554c57;  // "BULW"
+        constexpr int kMaxSlots = 256;              // SamplingService's shards: base * 256 + slot
+        for (int n = 0; n < kMaxSlots; ++n) {
+            auto claimed = conn.Run("SELECT pg_try_advisory_lock(?, ?)", {kSlotLockClass, n});
+            if (!claimed.ok()) {
+                spdlog::warn("PostgreSQL: writer number not claimed: {}", claimed.error().message);
+                return fallback;
+            }
+            if (PQntuples(claimed->get()) == 1 &&
+                std::string_view(PQgetvalue(claimed->get(), 0, 0)) == "t") {
+                return n;
+            }
+        }
+        spdlog::warn("PostgreSQL: all {} writer numbers are taken; sharing {}", kMaxSlots,
+                     fallback);
+        return fallback;
+    }
+
     // Writer `slot` commits batches on writers_[slot], one after another.
     void WriterLoop(int slot) {
         pthread_setname_np(pthread_self(), "pg-writer");
@@ -709,7 +740,7 @@ private:
         }
         std::vector<Status> results(n);
         for (size_t i = 0; i < n; ++i) {
-            PgSession session(conn, slot);
+            PgSession session(conn, slots_[static_cast<size_t>(slot)]);
             results[i] = session.Outcome(RunGuarded(batch[i]->work(), session));
             if (conn.step_error()) {
                 // What went out before this write's first statement failed: the transaction
@@ -766,6 +797,7 @@ private:
 
     internal::WriteQueue queue_;
     std::vector<std::unique_ptr<Connection>> writers_;
+    std::vector<int> slots_;  // the number each writer claimed (ClaimSlot)
     std::vector<std::thread> writer_threads_;
 
     std::mutex readers_mu_;
