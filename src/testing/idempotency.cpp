@@ -137,11 +137,6 @@ void Idempotency::ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn
     db.WriteAsync(
         [state, &clock](db::Session& s) -> Status {
             state->answer.reset();
-            ASSIGN_OR_RETURN(auto stored, RequestStore::Find(s, state->w.key));
-            if (stored) {
-                state->answer = Replay(*stored, state->w);
-                return Ok();
-            }
             ASSIGN_OR_RETURN(Answer answer, state->decide(s));
             if (!Storable(answer.status)) {
                 state->answer = std::move(answer);
@@ -150,8 +145,10 @@ void Idempotency::ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn
             ASSIGN_OR_RETURN(bool inserted,
                              RequestStore::Insert(s, RecordOf(clock, state->w, answer)));
             if (!inserted) {
-                // Another writer committed the key meanwhile (PostgreSQL): its answer stands.
-                ASSIGN_OR_RETURN(stored, RequestStore::Find(s, state->w.key));
+                // The key was stored after the caller looked (a retry that raced the first
+                // send, or another PostgreSQL server): that answer stands, and what `decide`
+                // wrote goes with the savepoint.
+                ASSIGN_OR_RETURN(auto stored, RequestStore::Find(s, state->w.key));
                 if (!stored) return Unavailable("幂等键冲突, 请重试");
                 state->answer = Replay(*stored, state->w);
                 return Rolled();

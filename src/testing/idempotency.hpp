@@ -66,14 +66,16 @@ public:
     // write; a concurrent store of the key wins (Replay). 5xx answers are returned unstored.
     static Result<Answer> Record(db::Database& db, Clock& clock, const WriteKey& w, Answer answer,
                                  const RejectionFn& on_rejection = {});
-    // The whole protocol in one Database::WriteAsync, with no read before it: the key is looked
-    // up in the write's savepoint (a stored answer is replayed and nothing written), then
-    // `decide` runs and its answer is stored under the key. Unlike Apply, `decide` must not
-    // have changed anything when it answers a rejection, except rows that belong with the
-    // rejection (its audit row): they are kept with it. A 5xx answer or an error result rolls
-    // everything back and is not stored. `done` gets the answer once the commit is durable, on
-    // the writer thread (see WriteAsync): it must be quick. When a concurrent write (another
-    // PostgreSQL writer) stored the key first, that write's answer (Replay).
+    // The protocol in one Database::WriteAsync, once the caller has looked the key up and not
+    // found it (a stored answer is replayed with no write at all): `decide` runs and its answer
+    // is stored under the key. The write does not look the key up again (a statement per scan):
+    // when it was stored meanwhile (a retry that raced the first send, or another PostgreSQL
+    // server), the insert under the key finds it, everything `decide` wrote is rolled back and
+    // the stored answer replayed. Unlike Apply, `decide` must not have changed anything when it
+    // answers a rejection, except rows that belong with the rejection (its audit row): they are
+    // kept with it. A 5xx answer or an error result rolls everything back and is not stored (a
+    // retry then decides again). `done` gets the answer once the commit is durable, on the
+    // writer thread (see WriteAsync): it must be quick.
     using DoneFn = std::function<void(Result<Answer>)>;
     static void ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn decide, DoneFn done);
     // Looks the key up (one read), replays a stored answer, else Apply.

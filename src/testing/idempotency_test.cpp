@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -132,6 +133,38 @@ TEST_P(IdempotencyTest, ConcurrentRetriesApplyOnce) {
     EXPECT_EQ(ok, 8);
     EXPECT_EQ(bodies.size(), 1u) << "every copy got the same answer";
     EXPECT_EQ(Labs(), 1) << "applied once";
+}
+
+// ApplyAsync, whose write does not look the key up: copies queued at once (each passed its
+// caller's lookup before any was stored) apply once, and every copy gets the stored answer; so
+// does a later copy whose own decision is a rejection.
+TEST_P(IdempotencyTest, ApplyAsyncCopiesThatRacedTheirLookupApplyOnce) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Result<Answer>> answers;
+    auto send = [&](int copy, int status) {
+        Idempotency::ApplyAsync(*db_, clock_, Key("key-0000000000000005"),
+                                AddLab("lab-" + std::to_string(copy), status),
+                                [&](Result<Answer> answer) {
+                                    std::lock_guard lock(mu);
+                                    answers.push_back(std::move(answer));
+                                    cv.notify_all();
+                                });
+    };
+    auto wait_for = [&](size_t n) {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return answers.size() == n; });
+    };
+    for (int copy = 0; copy < 8; ++copy) send(copy, 201);
+    wait_for(8);
+    send(8, 409);
+    wait_for(9);
+    for (const Result<Answer>& answer : answers) {
+        ASSERT_TRUE(answer.ok()) << answer.error().message;
+        EXPECT_EQ(answer->status, 201) << answer->body;
+        EXPECT_EQ(answer->body, answers[0]->body);
+    }
+    EXPECT_EQ(Labs(), 1) << "applied once; the copies' rows were rolled back";
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, IdempotencyTest, ::testing::Values("sqlite", "postgres"),
