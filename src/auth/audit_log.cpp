@@ -214,6 +214,50 @@ Status AuditLog::Append(db::Session& session, const AuditEntry& entry) {
     return Ok();
 }
 
+Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& entries) {
+    if (entries.empty()) return Ok();
+    if (entries.size() == 1) return Append(session, entries[0]);
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    const int64_t chain = session.connection_slot();
+    size_t first = 0;
+    std::optional<ChainHint> hint = Hints().Get(chain);
+    if (!hint) {
+        // The first append of this process to the chain learns where it is.
+        RETURN_IF_ERROR(Append(session, entries[0]));
+        first = 1;
+        hint = Hints().Get(chain);
+        if (!hint) return Internal("审计链 " + std::to_string(chain) + " 无位置");
+    }
+    const AuditKey key = CurrentKey();
+    std::vector<StoredAuditRow> rows;
+    rows.reserve(entries.size() - first);
+    std::string prev = hint->head;
+    for (size_t i = first; i < entries.size(); ++i) {
+        StoredAuditRow row;
+        row.chain = chain;
+        row.seq = hint->seq + static_cast<int64_t>(rows.size()) + 1;
+        row.entry = entries[i];
+        if (row.entry.at == 0) row.entry.at = SystemClock::Instance().NowMillis();
+        row.prev_hash = std::move(prev);
+        row.hash = AuditLog::RowHash(key, row.prev_hash, row.chain, row.seq, row.entry);
+        prev = row.hash;
+        rows.push_back(std::move(row));
+    }
+    ASSIGN_OR_RETURN(bool moved, AuditStore::AdvanceChainFrom(session, chain, hint->seq, hint->head,
+                                                              rows.back().hash,
+                                                              static_cast<int64_t>(rows.size())));
+    if (!moved) {
+        // Someone else moved the chain: one by one, the first learning where it is.
+        for (size_t i = first; i < entries.size(); ++i) {
+            RETURN_IF_ERROR(Append(session, entries[i]));
+        }
+        return Ok();
+    }
+    RETURN_IF_ERROR(AuditStore::InsertAll(session, rows));
+    Hints().Set(chain, rows.back().seq, rows.back().hash);
+    return Ok();
+}
+
 AuditEntry AuditLog::For(const Principal& who, std::string action) {
     AuditEntry e;
     e.user_id = who.user_id;

@@ -44,7 +44,8 @@ struct AuditEntry {
 // no gap. On SQLite an append knows where its chain is from this process's last append to it, a
 // hint that one compare-and-set statement checks under the chain row's lock: two statements per
 // row, four after a rollback or when another process wrote the chain, and the chain is the same
-// either way. A write and its audit row commit together; a read of personal data
+// either way; AppendAll appends several rows with one compare-and-set and a multi-row insert.
+// A write and its audit row commit together; a read of personal data
 // appends its row through Database::Write before the data is returned, and fails if that append
 // fails.
 class AuditLog {
@@ -58,6 +59,9 @@ public:
     static void UseKey(const AuditKey& key);
     // Appends `entry` inside the caller's write transaction.
     static Status Append(db::Session& session, const AuditEntry& entry);
+    // Appends `entries` in their order, as Append would one after another: with the hint, one
+    // compare-and-set for all of them and a multi-row insert.
+    static Status AppendAll(db::Session& session, const std::vector<AuditEntry>& entries);
     // Fills who/role/scope/address/request id from the principal.
     static AuditEntry For(const Principal& who, std::string action);
 

@@ -446,6 +446,44 @@ TEST_P(AuditLogTest, AnotherProcessOnTheSameChainKeepsItIntact) {
     EXPECT_EQ(Verify(), std::nullopt);
 }
 
+// AppendAll chains its rows in their order as Append would one by one: after another process
+// moved the chain (the hint is stale), after a rolled-back write, and with the hint.
+TEST_P(AuditLogTest, AppendAllChainsRowsInTheirOrder) {
+    auto append_all = [&](int first, int n, bool roll_back = false) {
+        std::vector<AuditEntry> entries;
+        for (int i = first; i < first + n; ++i) entries.push_back(Entry(i));
+        return db_->Write([&](db::Session& session) -> Status {
+            RETURN_IF_ERROR(AuditLog::AppendAll(session, entries));
+            if (roll_back) return InvalidArgument("rolled back on purpose");
+            return Ok();
+        });
+    };
+    ASSERT_TRUE(append_all(0, 5).ok());
+    // Another process appends one row to the same chain.
+    Status other = db_->Write([&](db::Session& session) -> Status {
+        ASSIGN_OR_RETURN(auto any, session.QueryOne("SELECT MIN(chain) FROM audit_log"));
+        StoredAuditRow row{.chain = any->Int(0), .entry = Entry(5)};
+        ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
+        row.seq = head.seq;
+        row.prev_hash = head.head;
+        row.hash = AuditLog::RowHash(kKey, row.prev_hash, row.chain, row.seq, row.entry);
+        RETURN_IF_ERROR(AuditStore::Insert(session, row));
+        return AuditStore::SetHead(session, row.chain, row.hash);
+    });
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    ASSERT_TRUE(append_all(6, 4).ok());
+    ASSERT_FALSE(append_all(100, 3, true).ok());
+    ASSERT_TRUE(append_all(10, 70).ok());  // more than one statement's rows
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 80);
+    EXPECT_EQ(Count("SELECT MAX(seq) FROM audit_chains"), 80);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE request_id = 'req-100'"), 0);
+    // Row n is the chain's (n + 1)th.
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE request_id <> " +
+                    std::string(postgres() ? "'req-' || (seq - 1)::text" : "'req-' || (seq - 1)")),
+              0);
+    EXPECT_EQ(Verify(), std::nullopt);
+}
+
 TEST_P(AuditLogTest, FillsTheTimeWhenTheCallerDidNot) {
     AuditEntry e = Entry(1);
     e.at = 0;

@@ -1,6 +1,9 @@
 #include "auth/audit_store.hpp"
 
+#include <algorithm>
 #include <map>
+
+#include "db/sql_rows.hpp"
 
 namespace bulwark::auth {
 namespace {
@@ -118,11 +121,12 @@ Result<AuditChainHead> AuditStore::AdvanceChain(db::Session& s, int64_t chain) {
 }
 
 Result<bool> AuditStore::AdvanceChainFrom(db::Session& s, int64_t chain, int64_t seq,
-                                          const std::string& head, const std::string& new_head) {
+                                          const std::string& head, const std::string& new_head,
+                                          int64_t rows) {
     ASSIGN_OR_RETURN(int64_t changed,
                      s.Exec("UPDATE audit_chains SET seq = ?, head = ? "
                             "WHERE chain = ? AND seq = ? AND head = ?",
-                            {seq + 1, db::Blob{new_head}, chain, seq, db::Blob{head}}));
+                            {seq + rows, db::Blob{new_head}, chain, seq, db::Blob{head}}));
     return changed == 1;
 }
 
@@ -135,6 +139,30 @@ Status AuditStore::Insert(db::Session& s, const StoredAuditRow& r) {
         {r.chain, r.seq, db::Blob{r.prev_hash}, db::Blob{r.hash}, e.at, e.user_id, e.username,
          e.role, e.scope, e.action, e.subject_kind, e.subject_id, e.reason, e.detail,
          e.client_address, e.request_id}));
+    return Ok();
+}
+
+Status AuditStore::InsertAll(db::Session& s, const std::vector<StoredAuditRow>& rows) {
+    constexpr size_t kColumns = 16;
+    for (size_t at = 0; at < rows.size(); at += db::kMaxRowsPerStatement) {
+        const size_t n = std::min(db::kMaxRowsPerStatement, rows.size() - at);
+        db::Params params;
+        params.reserve(n * kColumns);
+        for (size_t i = at; i < at + n; ++i) {
+            const StoredAuditRow& r = rows[i];
+            const AuditEntry& e = r.entry;
+            params.insert(params.end(),
+                          {r.chain, r.seq, db::Blob{r.prev_hash}, db::Blob{r.hash}, e.at, e.user_id,
+                           e.username, e.role, e.scope, e.action, e.subject_kind, e.subject_id,
+                           e.reason, e.detail, e.client_address, e.request_id});
+        }
+        RETURN_IF_ERROR(s.Exec(
+            "INSERT INTO audit_log (chain, seq, prev_hash, hash, at, user_id, username, role, "
+            "scope, action, subject_kind, subject_id, reason, detail, client_address, "
+            "request_id) VALUES " +
+                db::RowPlaceholders(kColumns, n),
+            params));
+    }
     return Ok();
 }
 

@@ -40,12 +40,15 @@ public:
     // Takes the next sequence number of `chain`, creating the chain on first use. Returns the
     // new seq and the previous head. Locks the chain row until the transaction ends.
     static Result<AuditChainHead> AdvanceChain(db::Session& s, int64_t chain);
-    // Moves `chain` from (seq, head) to (seq + 1, new_head) in one statement, only if it still
-    // is at exactly (seq, head); false when it is not (another writer or a rollback moved it).
-    // Locks the chain row until the transaction ends, like AdvanceChain.
+    // Moves `chain` from (seq, head) to (seq + rows, new_head) in one statement, only if it
+    // still is at exactly (seq, head); false when it is not (another writer or a rollback moved
+    // it). Locks the chain row until the transaction ends, like AdvanceChain.
     static Result<bool> AdvanceChainFrom(db::Session& s, int64_t chain, int64_t seq,
-                                         const std::string& head, const std::string& new_head);
+                                         const std::string& head, const std::string& new_head,
+                                         int64_t rows = 1);
     static Status Insert(db::Session& s, const StoredAuditRow& row);
+    // Insert() for several rows, a statement per up to 64.
+    static Status InsertAll(db::Session& s, const std::vector<StoredAuditRow>& rows);
     static Status SetHead(db::Session& s, int64_t chain, const std::string& head);
 
     // Every chain named in audit_chains or audit_log, ascending; `seq` and `head` are those of

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,29 @@ public:
 
     // First row of a query, or nullopt when there is none.
     Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});
+};
+
+// What a WriteGroup sees of one write queued with it (WriteAsync): the caller's own state,
+// derived from this.
+class GroupedWrite {
+public:
+    virtual ~GroupedWrite() = default;
+};
+
+// Applies writes of one kind together, set-based: a multi-row statement per table for all of
+// them instead of a savepoint and a few statements each (the statements, not the rows, are
+// what a write costs: on PostgreSQL each is a round trip and a backend's parse and plan).
+// Long-lived (one per kind, owned by its service); thread-safe.
+class WriteGroup {
+public:
+    virtual ~WriteGroup() = default;
+    // `writes`, at least two, were queued one after another with this group, and run here in
+    // queue order, in the group commit's transaction and a savepoint of their own. Ok means
+    // every write was applied as its own work would have applied it, one after another, and
+    // each write's `done` gets Ok. An error rolls the savepoint back, and each write then runs
+    // alone through its own work as if it had never been grouped: so returning an error is
+    // always safe, and is how anything unusual (a key or row taken meanwhile) is handled.
+    virtual Status ApplyTogether(Session& session, std::span<GroupedWrite* const> writes) const = 0;
 };
 
 // Options for opening a database.
@@ -91,7 +115,12 @@ public:
     // when the database is closed): it must be quick and must not call the database, only hand
     // the outcome on (the scan route posts its answer to the connection's I/O thread). No
     // thread waits meanwhile, which spares a thread hop and a blocked worker per write.
-    virtual void WriteAsync(Work work, Done done) = 0;
+    //
+    // With a `group`, neighbours in the queue queued with the same group may be applied
+    // together by it (WriteGroup::ApplyTogether, which sees `write`); `work` then runs only
+    // when the group hands the write back. Either way `done` gets the write's outcome once.
+    virtual void WriteAsync(Work work, Done done, const WriteGroup* group = nullptr,
+                            std::shared_ptr<GroupedWrite> write = nullptr) = 0;
     virtual Dialect dialect() const = 0;
     // Writes a consistent copy of the database to `path` while it stays in use (SQLite online
     // backup). PostgreSQL answers kFailedPrecondition with pg_dump guidance.

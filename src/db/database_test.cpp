@@ -11,6 +11,7 @@
 #include <future>
 #include <latch>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <random>
@@ -501,6 +502,105 @@ TEST_P(DatabaseTest, WriteAsyncAnswersEachWriteOnceAfterItsCommit) {
     db_->WriteAsync([](Session&) -> Status { return Ok(); },
                     [&](Status status) { closed.set_value(std::move(status)); });
     EXPECT_FALSE(closed.get_future().get().ok());
+}
+
+// A WriteGroup that inserts its writes' names one by one with n = 2 (a write alone inserts
+// n = 1), and records the size of every run it was given.
+struct NamedWrite : GroupedWrite {
+    std::string name;
+};
+class InsertTogether : public WriteGroup {
+public:
+    Status ApplyTogether(Session& s, std::span<GroupedWrite* const> writes) const override {
+        {
+            std::lock_guard lock(mu_);
+            runs_.push_back(writes.size());
+        }
+        for (GroupedWrite* w : writes) {
+            RETURN_IF_ERROR(s.Exec("INSERT INTO items (name, n) VALUES (?, 2)",
+                                   {static_cast<NamedWrite*>(w)->name}));
+        }
+        return Ok();
+    }
+    std::vector<size_t> runs() const {
+        std::lock_guard lock(mu_);
+        return runs_;
+    }
+
+private:
+    mutable std::mutex mu_;
+    mutable std::vector<size_t> runs_;
+};
+
+// Neighbours queued with one group are applied by it together; a write between them splits the
+// run; a group that fails is rolled back whole (what it wrote before failing too) and its
+// writes run one by one through their own work, each answered with its own outcome.
+TEST_P(DatabaseTest, WriteGroupsApplyNeighboursTogetherAndHandFailuresBackOneByOne) {
+    CreateItems();
+    // One writer, so that everything queued behind the blocking write is one batch.
+    auto opened = Open({.url = url_, .writers = 1});
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    std::unique_ptr<Database> db = std::move(*opened);
+    InsertTogether group;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> blocking;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::map<std::string, std::vector<bool>> outcomes;
+    int answered = 0;
+    auto queue = [&](const std::string& name, bool grouped) {
+        auto write = std::make_shared<NamedWrite>();
+        write->name = name;
+        db->WriteAsync(
+            [name](Session& s) -> Status {
+                RETURN_IF_ERROR(s.Exec("INSERT INTO items (name, n) VALUES (?, 1)", {name}));
+                return Ok();
+            },
+            [&, name](Status status) {
+                std::lock_guard lock(mu);
+                outcomes[name].push_back(status.ok());
+                ++answered;
+                cv.notify_all();
+            },
+            grouped ? &group : nullptr, grouped ? write : nullptr);
+    };
+    db->WriteAsync(
+        [&](Session&) -> Status {
+            blocking.set_value();
+            released.wait();
+            return Ok();
+        },
+        [](Status) {});
+    blocking.get_future().wait();
+    for (int i = 0; i < 10; ++i) queue("g" + std::to_string(i), true);
+    queue("plain", false);
+    // h2 takes g3's name: the group of h0..h4 fails at its third insert.
+    for (int i = 0; i < 5; ++i) queue(i == 2 ? "g3" : "h" + std::to_string(i), true);
+    queue("plain2", false);
+    // A run of one is a write alone.
+    queue("single", true);
+    release.set_value();
+    {
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return answered == 18; }));
+    }
+    db->Close();
+
+    EXPECT_EQ(group.runs(), (std::vector<size_t>{10, 5}));
+    for (const auto& [name, done] : outcomes) {
+        EXPECT_EQ(done.size(), name == "g3" ? 2u : 1u) << name;
+    }
+    EXPECT_EQ(outcomes["g3"], (std::vector<bool>{true, false}));
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(Count("name = ? AND n = 2", {"g" + std::to_string(i)}), 1) << i;
+    }
+    // The failed group's first two inserts were rolled back; each write then ran alone.
+    for (const char* name : {"h0", "h1", "h3", "h4", "plain", "plain2", "single"}) {
+        EXPECT_TRUE(outcomes[name] == std::vector<bool>{true}) << name;
+        EXPECT_EQ(Count("name = ? AND n = 1", {name}), 1) << name;
+    }
+    EXPECT_EQ(Count(), 17);
 }
 
 TEST_P(DatabaseTest, CloseIsIdempotentAndRefusesLaterWork) {

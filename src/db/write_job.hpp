@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -19,13 +20,21 @@ namespace bulwark::db::internal {
 class WriteJob {
 public:
     explicit WriteJob(const Database::Work& work) : work_(&work) { result_.emplace(); }
-    static WriteJob* Async(Database::Work work, Database::Done done) {
+    static WriteJob* Async(Database::Work work, Database::Done done, const WriteGroup* group,
+                           std::shared_ptr<GroupedWrite> write) {
         auto* job = new WriteJob(std::move(work), std::move(done));
         job->work_ = &job->owned_;
+        if (group != nullptr && write != nullptr) {
+            job->group_ = group;
+            job->write_ = std::move(write);
+        }
         return job;
     }
 
     const Database::Work& work() const { return *work_; }
+    // The group this write may be applied with, or null; and what the group sees of it.
+    const WriteGroup* group() const { return group_; }
+    GroupedWrite* write() const { return write_.get(); }
     std::future<Status> Future() { return result_->get_future(); }
 
     // Hands the write's outcome over, once: to the waiting Write(), or to WriteAsync()'s `done`
@@ -47,6 +56,8 @@ private:
     const Database::Work* work_;
     Database::Work owned_;
     Database::Done done_;
+    const WriteGroup* group_ = nullptr;
+    std::shared_ptr<GroupedWrite> write_;
     std::optional<std::promise<Status>> result_;
 };
 
@@ -60,8 +71,9 @@ public:
         return done.get();
     }
 
-    void WriteAsync(Database::Work work, Database::Done done) {
-        WriteJob* job = WriteJob::Async(std::move(work), std::move(done));
+    void WriteAsync(Database::Work work, Database::Done done, const WriteGroup* group,
+                    std::shared_ptr<GroupedWrite> write) {
+        WriteJob* job = WriteJob::Async(std::move(work), std::move(done), group, std::move(write));
         if (!Push(job)) job->Finish(Unavailable("数据库已关闭"));
     }
 
@@ -115,5 +127,24 @@ private:
     std::deque<WriteJob*> queue_;
     bool closed_ = false;
 };
+
+// Where the unit of a batch that starts at `first` ends: past the run of jobs queued with
+// `first`'s group (at most `max` of them), or first + 1 for a job without one.
+inline size_t UnitEnd(const std::vector<WriteJob*>& batch, size_t first, size_t max = 512) {
+    const WriteGroup* group = batch[first]->group();
+    size_t end = first + 1;
+    if (group == nullptr) return end;
+    while (end < batch.size() && end - first < max && batch[end]->group() == group) ++end;
+    return end;
+}
+
+// Runs the jobs [first, end) of `batch`, two or more of one group, through that group.
+inline Status ApplyUnit(const std::vector<WriteJob*>& batch, size_t first, size_t end,
+                        Session& session) {
+    std::vector<GroupedWrite*> writes;
+    writes.reserve(end - first);
+    for (size_t i = first; i < end; ++i) writes.push_back(batch[i]->write());
+    return batch[first]->group()->ApplyTogether(session, writes);
+}
 
 }  // namespace bulwark::db::internal

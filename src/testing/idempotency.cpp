@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 #include <optional>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
 
 #include "http/response.hpp"
 
@@ -126,14 +129,16 @@ Result<Answer> Idempotency::Apply(db::Database& db, Clock& clock, const WriteKey
 
 void Idempotency::ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn decide,
                              DoneFn done) {
-    struct State {
-        WriteKey w;
-        ApplyFn decide;
-        DoneFn done;
-        std::optional<Answer> answer;
-    };
-    auto state = std::make_shared<State>(
-        State{.w = std::move(w), .decide = std::move(decide), .done = std::move(done)});
+    auto write = std::make_shared<Pending>();
+    write->w = std::move(w);
+    write->decide = std::move(decide);
+    write->done = std::move(done);
+    ApplyAsync(db, clock, std::move(write), nullptr);
+}
+
+void Idempotency::ApplyAsync(db::Database& db, Clock& clock, std::shared_ptr<Pending> write,
+                             const db::WriteGroup* group) {
+    Pending* state = write.get();
     db.WriteAsync(
         [state, &clock](db::Session& s) -> Status {
             state->answer.reset();
@@ -156,15 +161,34 @@ void Idempotency::ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn
             state->answer = std::move(answer);
             return Ok();
         },
-        [state](Status written) {
-            if (state->answer && (written.ok() || RolledOnPurpose(written))) {
-                state->done(std::move(*state->answer));
+        // The job owns the write (its `write` below, or this callback): `state` lives until
+        // the callback has run.
+        [write](Status written) {
+            if (write->answer && (written.ok() || RolledOnPurpose(written))) {
+                write->done(std::move(*write->answer));
             } else if (!written.ok()) {
-                state->done(std::move(written).error());
+                write->done(std::move(written).error());
             } else {
-                state->done(Internal("sampling write: committed without an answer"));
+                write->done(Internal("sampling write: committed without an answer"));
             }
-        });
+        },
+        group, group != nullptr ? write : nullptr);
+}
+
+Status Idempotency::StoreTogether(db::Session& s, Clock& clock, std::span<Pending* const> writes) {
+    std::vector<StoredRequest> records;
+    records.reserve(writes.size());
+    std::unordered_set<std::string_view> keys;
+    for (const Pending* write : writes) {
+        if (!write->answer || !Storable(write->answer->status)) {
+            return Unavailable("an answer to keep apart");
+        }
+        if (!keys.insert(write->w.key).second) return Unavailable("a key sent twice");
+        records.push_back(RecordOf(clock, write->w, *write->answer));
+    }
+    ASSIGN_OR_RETURN(bool all, RequestStore::InsertAll(s, records));
+    if (!all) return Unavailable("a key stored meanwhile");
+    return Ok();
 }
 
 Result<Answer> Idempotency::Run(db::Database& db, Clock& clock, const WriteKey& w,

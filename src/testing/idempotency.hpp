@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -78,6 +81,27 @@ public:
     // writer thread (see WriteAsync): it must be quick.
     using DoneFn = std::function<void(Result<Answer>)>;
     static void ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn decide, DoneFn done);
+
+    // A write queued by ApplyAsync: its key, what decides it alone, who waits for its answer,
+    // and the answer once decided. A kind of write that a db::WriteGroup can decide together
+    // (the scans) derives from it with what its group needs.
+    struct Pending : db::GroupedWrite {
+        WriteKey w;
+        ApplyFn decide;
+        DoneFn done;
+        std::optional<Answer> answer;
+    };
+    // ApplyAsync for a write that `group` may decide together with its neighbours (see
+    // db::WriteGroup): the group sets each write's `answer`, writes what each accepted write
+    // changes and stores the answers with StoreTogether. When the group hands the writes back,
+    // each runs `decide` as ApplyAsync does.
+    static void ApplyAsync(db::Database& db, Clock& clock, std::shared_ptr<Pending> write,
+                           const db::WriteGroup* group);
+    // Stores the answers of writes decided together under their keys, in the caller's
+    // transaction: a statement per up to 64. Fails, so that the group falls back to one write
+    // at a time, when a key was stored already or comes twice, or an answer is not storable
+    // (5xx); that path replays or decides them again.
+    static Status StoreTogether(db::Session& s, Clock& clock, std::span<Pending* const> writes);
     // Looks the key up (one read), replays a stored answer, else Apply.
     static Result<Answer> Run(db::Database& db, Clock& clock, const WriteKey& w,
                               const ApplyFn& apply);

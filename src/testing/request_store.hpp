@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "db/database.hpp"
@@ -29,6 +30,9 @@ public:
     // Stores `request` unless its key is already stored (INSERT ... ON CONFLICT DO NOTHING);
     // false when it was, which the caller treats as a concurrent retry.
     static Result<bool> Insert(db::Session& s, const StoredRequest& request);
+    // Insert() for several, a statement per up to 64: false when any key was stored already
+    // (the caller then rolls back and stores them one by one).
+    static Result<bool> InsertAll(db::Session& s, const std::vector<StoredRequest>& requests);
 };
 
 }  // namespace bulwark::testing

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdint>
 #include <future>
+#include <map>
 #include <random>
 
 #include "auth/audit_log.hpp"
@@ -50,14 +52,72 @@ Answer TubeRefused(const Tube& tube) {
     return Rejection(422, "tube_closed", "试管已封管, 请换新试管", "tube_barcode");
 }
 
-// "已于 09:12 在雅仕居采样点 2号台采样" for a resident sampled before in this round.
-Result<Answer> AlreadySampled(db::Session& s, const Sample& earlier) {
-    ASSIGN_OR_RETURN(auto names,
-                     SamplingStore::SiteAndTableNames(s, earlier.site_id, earlier.table_id));
+// "已于 09:12 在雅仕居采样点 2号台采样" for a resident sampled before in this round, with the
+// names of the site and table of that sample.
+Answer AlreadySampled(const Sample& earlier, const std::pair<std::string, std::string>& names) {
     return Rejection(
         422, "already_sampled",
         "本轮已采样: " + ClockChina(earlier.scanned_at) + " 在" + names.first + " " + names.second,
         "code");
+}
+
+// Warnings of an accepted scan (bits of `warnings::`).
+uint32_t ScanWarnings(const ScanPlan& plan, int64_t taken_at) {
+    const registry::SamplingSubject& person = plan.subject;
+    uint32_t bits = 0;
+    if (!InRoundScope(plan.round,
+                      {.community_id = person.community_id,
+                       .grid_id = person.grid_id,
+                       .building_id = person.building_id},
+                      plan.listed)) {
+        bits |= warnings::kOutsideScope;
+    }
+    if (person.presence == registry::Presence::kMovedOut) bits |= warnings::kMovedOut;
+    // Control areas are marked by the tracing capability, which does not exist yet.
+    if (plan.tube.tube.pool_size > 1 &&
+        NeedsSingleTube(plan.round, person.EffectiveTagsOn(registry::DateFromMillis(taken_at)),
+                        false)) {
+        bits |= warnings::kSingleTubeRequired;
+    }
+    return bits;
+}
+
+// The audit row of a scan: the scanner saw a person (masked).
+auth::AuditEntry ScanAudit(const auth::Principal& who, int64_t resident_id, int64_t now) {
+    auth::AuditEntry audit = auth::AuditLog::For(who, "sampling.scan");
+    audit.subject_kind = "resident";
+    audit.subject_id = resident_id;
+    audit.at = now;
+    return audit;
+}
+
+std::string AcceptedDetail(int64_t sample_id, int64_t tube_id) {
+    return "{\"sample_id\":" + std::to_string(sample_id) +
+           ",\"tube_id\":" + std::to_string(tube_id) + "}";
+}
+
+std::string RejectedDetail(int64_t tube_id) {
+    return "{\"rejected\":\"already_sampled\",\"tube_id\":" + std::to_string(tube_id) + "}";
+}
+
+// The answer to an accepted scan: the sample, the person (masked), the tube after it.
+Answer Accepted(int64_t sample_id, const Tube& tube, const registry::SamplingSubject& person,
+                const Tube& after, int64_t taken_at, uint32_t warning_bits) {
+    json::array warning_list;
+    for (const Warning& x : WarningsOf(warning_bits)) {
+        warning_list.push_back(json::object{{"code", x.code}, {"message", x.message}});
+    }
+    json::object body{
+        {"sample", json::object{{"id", sample_id},
+                                {"round_id", tube.round_id},
+                                {"tube_barcode", tube.barcode},
+                                {"site_id", tube.site_id},
+                                {"table_id", tube.table_id},
+                                {"scanned_at", taken_at}}},
+        {"resident", json::object{{"id", person.id}, {"name_masked", auth::MaskName(person.name)}}},
+        {"tube", TubeJson(after)},
+        {"warnings", std::move(warning_list)}};
+    return Answer{201, json::serialize(body)};
 }
 
 // What the scan's read found and decided.
@@ -172,14 +232,8 @@ void SamplingService::ScanAsync(const auth::Principal& who, const ScanRequest& r
     WriteKey w{req.key, who.user_id, "scan",
                RequestHash(
                    Canonical({req.tube_barcode, req.code, N(req.resident_id), N(req.scanned_at)}))};
-    struct Job {
-        auth::Principal who;
-        ScanPlan plan;
-        std::optional<Answer> early;
-        int64_t now = 0;
-        int64_t taken_at = 0;
-    };
-    auto job = std::make_shared<Job>(Job{.who = who});
+    auto job = std::make_shared<ScanWrite>();
+    job->who = who;
     job->now = clock_.NowMillis();
     // A phone's clock ahead of ours does not put a scan in the future.
     job->taken_at = req.scanned_at > 0 ? std::min(req.scanned_at, job->now) : job->now;
@@ -192,13 +246,15 @@ void SamplingService::ScanAsync(const auth::Principal& who, const ScanRequest& r
     });
     if (!read.ok()) return done(std::move(read).error());
     if (stored) return done(Idempotency::Replay(*stored, w));
-    Idempotency::ApplyAsync(
-        db_, clock_, std::move(w),
-        [this, job](db::Session& s) -> Result<Answer> {
-            if (job->early) return *job->early;
-            return ApplyScan(s, job->who, job->plan, job->now, job->taken_at);
-        },
-        std::move(done));
+    job->w = std::move(w);
+    job->done = std::move(done);
+    // The job outlives its decide (it owns it), so a plain pointer is enough.
+    ScanWrite* self = job.get();
+    job->decide = [this, self](db::Session& s) -> Result<Answer> {
+        if (self->early) return *self->early;
+        return ApplyScan(s, self->who, self->plan, self->now, self->taken_at);
+    };
+    Idempotency::ApplyAsync(db_, clock_, std::move(job), together_on_ ? &together_ : nullptr);
 }
 
 Result<std::optional<Answer>> SamplingService::PlanScan(db::Session& s, const auth::Principal& who,
@@ -250,21 +306,7 @@ Result<std::optional<Answer>> SamplingService::PlanScan(db::Session& s, const au
 Result<Answer> SamplingService::ApplyScan(db::Session& s, const auth::Principal& who,
                                           const ScanPlan& plan, int64_t now, int64_t taken_at) {
     const registry::SamplingSubject& person = plan.subject;
-    uint32_t warning_bits = 0;
-    if (!InRoundScope(plan.round,
-                      {.community_id = person.community_id,
-                       .grid_id = person.grid_id,
-                       .building_id = person.building_id},
-                      plan.listed)) {
-        warning_bits |= warnings::kOutsideScope;
-    }
-    if (person.presence == registry::Presence::kMovedOut) warning_bits |= warnings::kMovedOut;
-    // Control areas are marked by the tracing capability, which does not exist yet.
-    if (plan.tube.tube.pool_size > 1 &&
-        NeedsSingleTube(plan.round, person.EffectiveTagsOn(registry::DateFromMillis(taken_at)),
-                        false)) {
-        warning_bits |= warnings::kSingleTubeRequired;
-    }
+    const uint32_t warning_bits = ScanWarnings(plan, taken_at);
     const Tube& tube = plan.tube.tube;
     Sample sample{.round_id = tube.round_id,
                   .resident_id = person.id,
@@ -276,10 +318,7 @@ Result<Answer> SamplingService::ApplyScan(db::Session& s, const auth::Principal&
                   .scanned_by = who.user_id,
                   .warnings = warning_bits};
     // The scan shows the scanner a person (masked): audited in the same savepoint as the sample.
-    auth::AuditEntry audit = auth::AuditLog::For(who, "sampling.scan");
-    audit.subject_kind = "resident";
-    audit.subject_id = person.id;
-    audit.at = now;
+    auth::AuditEntry audit = ScanAudit(who, person.id, now);
 
     // The tube first: a closed or full tube is the answer even for someone sampled before.
     ASSIGN_OR_RETURN(auto count, SamplingStore::AddSwab(s, tube.id));
@@ -296,10 +335,11 @@ Result<Answer> SamplingService::ApplyScan(db::Session& s, const auth::Principal&
         ASSIGN_OR_RETURN(auto earlier,
                          SamplingStore::SampleOf(s, sample.round_id, sample.resident_id));
         if (!earlier) return Unavailable("采样记录冲突, 请重试");
-        audit.detail =
-            "{\"rejected\":\"already_sampled\",\"tube_id\":" + std::to_string(tube.id) + "}";
+        audit.detail = RejectedDetail(tube.id);
         RETURN_IF_ERROR(auth::AuditLog::Append(s, audit));
-        return AlreadySampled(s, *earlier);
+        ASSIGN_OR_RETURN(auto names,
+                         SamplingStore::SiteAndTableNames(s, earlier->site_id, earlier->table_id));
+        return AlreadySampled(*earlier, names);
     }
     Tube after = tube;
     after.count = *count;
@@ -317,24 +357,174 @@ Result<Answer> SamplingService::ApplyScan(db::Session& s, const auth::Principal&
                                              .shard = Shard(s),
                                              .samples = 1,
                                              .tubes_closed = closes ? 1 : 0}));
-    audit.detail = "{\"sample_id\":" + std::to_string(*sample_id) +
-                   ",\"tube_id\":" + std::to_string(tube.id) + "}";
+    audit.detail = AcceptedDetail(*sample_id, tube.id);
     RETURN_IF_ERROR(auth::AuditLog::Append(s, audit));
-    json::array warning_list;
-    for (const Warning& x : WarningsOf(warning_bits)) {
-        warning_list.push_back(json::object{{"code", x.code}, {"message", x.message}});
+    return Accepted(*sample_id, tube, person, after, taken_at, warning_bits);
+}
+
+Status SamplingService::ScansTogether::ApplyTogether(
+    db::Session& s, std::span<db::GroupedWrite* const> writes) const {
+    std::vector<ScanWrite*> scans;
+    scans.reserve(writes.size());
+    for (db::GroupedWrite* w : writes) scans.push_back(static_cast<ScanWrite*>(w));
+    RETURN_IF_ERROR(service_.ApplyScansTogether(s, scans));
+    service_.written_together_ += static_cast<int64_t>(scans.size());
+    return Ok();
+}
+
+// What ApplyScan does for each scan one after another, decided in memory from two reads and
+// written with a multi-row statement per table. Anything ApplyScan would meet only in a race
+// (a sample or key taken meanwhile, a tube changed by another server) fails the group, which
+// is then rolled back and run one scan at a time.
+Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<ScanWrite*>& scans) {
+    // The tubes as they are now, and who in these rounds was sampled already.
+    std::vector<int64_t> tube_ids;
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> residents_by_round;
+    for (ScanWrite* scan : scans) {
+        scan->answer.reset();
+        if (scan->early) continue;
+        const int64_t tube_id = scan->plan.tube.tube.id;
+        if (std::find(tube_ids.begin(), tube_ids.end(), tube_id) == tube_ids.end()) {
+            tube_ids.push_back(tube_id);
+        }
+        const int64_t round_id = scan->plan.round.id;
+        auto round = std::find_if(residents_by_round.begin(), residents_by_round.end(),
+                                  [&](const auto& r) { return r.first == round_id; });
+        if (round == residents_by_round.end()) {
+            residents_by_round.emplace_back(round_id, std::vector<int64_t>{});
+            round = residents_by_round.end() - 1;
+        }
+        round->second.push_back(scan->plan.subject.id);
     }
-    json::object body{
-        {"sample", json::object{{"id", *sample_id},
-                                {"round_id", tube.round_id},
-                                {"tube_barcode", tube.barcode},
-                                {"site_id", tube.site_id},
-                                {"table_id", tube.table_id},
-                                {"scanned_at", taken_at}}},
-        {"resident", json::object{{"id", person.id}, {"name_masked", auth::MaskName(person.name)}}},
-        {"tube", TubeJson(after)},
-        {"warnings", std::move(warning_list)}};
-    return Answer{201, json::serialize(body)};
+    ASSIGN_OR_RETURN(std::vector<Tube> tubes, SamplingStore::TubesByIds(s, tube_ids));
+    if (tubes.size() != tube_ids.size()) return Unavailable("a tube vanished");
+    const std::vector<Tube> tubes_before = tubes;
+    auto tube_of = [&](int64_t id) -> Tube& {
+        return *std::find_if(tubes.begin(), tubes.end(), [&](const Tube& t) { return t.id == id; });
+    };
+    std::map<std::pair<int64_t, int64_t>, Sample> sampled;
+    for (const auto& [round_id, residents] : residents_by_round) {
+        ASSIGN_OR_RETURN(std::vector<Sample> earlier,
+                         SamplingStore::SamplesOf(s, round_id, residents));
+        for (Sample& x : earlier) sampled[{x.round_id, x.resident_id}] = std::move(x);
+    }
+
+    // Each scan in queue order, as ApplyScan would decide it.
+    std::map<std::pair<int64_t, int64_t>, std::pair<std::string, std::string>> names;
+    std::vector<Sample> samples;
+    std::vector<size_t> sample_of(scans.size(), SIZE_MAX);
+    std::vector<Tube> after(scans.size());
+    std::vector<uint32_t> warning_bits(scans.size(), 0);
+    std::vector<bool> sampled_before(scans.size(), false);
+    std::vector<CounterDelta> deltas;
+    const int64_t shard = Shard(s);
+    for (size_t i = 0; i < scans.size(); ++i) {
+        ScanWrite& scan = *scans[i];
+        if (scan.early) {
+            scan.answer = *scan.early;
+            continue;
+        }
+        const ScanPlan& plan = scan.plan;
+        Tube& tube = tube_of(plan.tube.tube.id);
+        const TubeFill fill = FillTube(tube);
+        if (fill == TubeFill::kFull || fill == TubeFill::kClosed) {
+            scan.answer = TubeRefused(tube);
+            continue;
+        }
+        const std::pair<int64_t, int64_t> who_in_round{plan.round.id, plan.subject.id};
+        if (auto earlier = sampled.find(who_in_round); earlier != sampled.end()) {
+            const Sample& x = earlier->second;
+            auto named = names.find({x.site_id, x.table_id});
+            if (named == names.end()) {
+                ASSIGN_OR_RETURN(auto pair,
+                                 SamplingStore::SiteAndTableNames(s, x.site_id, x.table_id));
+                named = names.emplace(std::make_pair(x.site_id, x.table_id), pair).first;
+            }
+            scan.answer = AlreadySampled(x, named->second);
+            sampled_before[i] = true;
+            continue;
+        }
+        ++tube.count;
+        const bool closes = ClosesAt(tube.count, tube.pool_size);
+        if (closes) {
+            tube.status = TubeStatus::kClosed;
+            tube.closed_at = scan.now;
+        }
+        after[i] = tube;
+        warning_bits[i] = ScanWarnings(plan, scan.taken_at);
+        Sample sample{.round_id = tube.round_id,
+                      .resident_id = plan.subject.id,
+                      .tube_id = tube.id,
+                      .site_id = tube.site_id,
+                      .table_id = tube.table_id,
+                      .scanned_at = scan.taken_at,
+                      .received_at = scan.now,
+                      .scanned_by = scan.who.user_id,
+                      .warnings = warning_bits[i]};
+        sampled[who_in_round] = sample;
+        sample_of[i] = samples.size();
+        samples.push_back(sample);
+        const int64_t hour = HourStart(scan.taken_at);
+        auto delta = std::find_if(deltas.begin(), deltas.end(), [&](const CounterDelta& d) {
+            return d.round_id == tube.round_id && d.table_id == tube.table_id &&
+                   d.hour_start == hour;
+        });
+        if (delta == deltas.end()) {
+            deltas.push_back({.round_id = tube.round_id,
+                              .site_id = tube.site_id,
+                              .table_id = tube.table_id,
+                              .hour_start = hour,
+                              .shard = shard});
+            delta = deltas.end() - 1;
+        }
+        delta->samples += 1;
+        delta->tubes_closed += closes ? 1 : 0;
+    }
+
+    // The writes: samples (their ids go into the answers and audit rows), tubes, counters,
+    // audit rows in queue order, answers under their keys.
+    std::vector<int64_t> ids;
+    if (!samples.empty()) {
+        ASSIGN_OR_RETURN(auto inserted, SamplingStore::InsertSamples(s, samples));
+        if (!inserted) return Unavailable("a sample taken meanwhile");
+        ids = std::move(*inserted);
+    }
+    std::vector<SamplingStore::TubeFilled> filled;
+    for (size_t t = 0; t < tubes.size(); ++t) {
+        if (tubes[t].count == tubes_before[t].count) continue;
+        filled.push_back(
+            {.tube_id = tubes[t].id,
+             .was = tubes_before[t].count,
+             .count = tubes[t].count,
+             .closed_at = tubes[t].status == TubeStatus::kClosed ? tubes[t].closed_at : 0});
+    }
+    if (!filled.empty()) {
+        ASSIGN_OR_RETURN(bool all, SamplingStore::FillTubes(s, filled));
+        if (!all) return Unavailable("a tube changed meanwhile");
+    }
+    RETURN_IF_ERROR(SamplingStore::CountAll(s, deltas));
+    std::vector<auth::AuditEntry> audits;
+    for (size_t i = 0; i < scans.size(); ++i) {
+        ScanWrite& scan = *scans[i];
+        if (scan.early) continue;
+        const Tube& tube = scan.plan.tube.tube;
+        if (sample_of[i] != SIZE_MAX) {
+            const int64_t id = ids[sample_of[i]];
+            auth::AuditEntry audit = ScanAudit(scan.who, scan.plan.subject.id, scan.now);
+            audit.detail = AcceptedDetail(id, tube.id);
+            audits.push_back(std::move(audit));
+            scan.answer =
+                Accepted(id, after[i], scan.plan.subject, after[i], scan.taken_at, warning_bits[i]);
+        } else if (sampled_before[i]) {
+            // The scanner learnt that this person was sampled: audited with the rejection.
+            auth::AuditEntry audit = ScanAudit(scan.who, scan.plan.subject.id, scan.now);
+            audit.detail = RejectedDetail(tube.id);
+            audits.push_back(std::move(audit));
+        }
+    }
+    RETURN_IF_ERROR(auth::AuditLog::AppendAll(s, audits));
+    std::vector<Idempotency::Pending*> pending(scans.begin(), scans.end());
+    return Idempotency::StoreTogether(s, clock_, pending);
 }
 
 Result<Answer> SamplingService::CloseTube(const auth::Principal& who, const CloseTubeRequest& req) {

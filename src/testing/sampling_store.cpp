@@ -1,5 +1,9 @@
 #include "testing/sampling_store.hpp"
 
+#include <algorithm>
+
+#include "db/sql_rows.hpp"
+
 namespace bulwark::testing {
 namespace {
 
@@ -169,6 +173,150 @@ Status SamplingStore::Count(db::Session& s, const CounterDelta& d) {
                 d.tubes_closed}));
     (void)n;
     return Ok();
+}
+
+namespace {
+
+constexpr size_t kRows = db::kMaxRowsPerStatement;
+
+// Runs `run(first, count)` over [0, n) in slices of at most kRows.
+template <class F>
+Status InSlices(size_t n, F&& run) {
+    for (size_t at = 0; at < n; at += kRows) RETURN_IF_ERROR(run(at, std::min(kRows, n - at)));
+    return Ok();
+}
+
+}  // namespace
+
+Result<std::vector<Tube>> SamplingStore::TubesByIds(db::Session& s,
+                                                    const std::vector<int64_t>& ids) {
+    std::vector<Tube> out;
+    RETURN_IF_ERROR(InSlices(ids.size(), [&](size_t at, size_t n) -> Status {
+        db::Params params(ids.begin() + static_cast<long>(at),
+                          ids.begin() + static_cast<long>(at + n));
+        ASSIGN_OR_RETURN(db::Rows rows, s.Query(std::string("SELECT ") + kTubeColumns +
+                                                    " FROM tubes t WHERE t.id IN (" +
+                                                    db::RowPlaceholders(1, n) + ")",
+                                                params));
+        for (const db::Row& r : rows) out.push_back(TubeFrom(r));
+        return Ok();
+    }));
+    return out;
+}
+
+Result<std::vector<Sample>> SamplingStore::SamplesOf(db::Session& s, int64_t round_id,
+                                                     const std::vector<int64_t>& resident_ids) {
+    std::vector<Sample> out;
+    RETURN_IF_ERROR(InSlices(resident_ids.size(), [&](size_t at, size_t n) -> Status {
+        db::Params params{round_id};
+        params.insert(params.end(), resident_ids.begin() + static_cast<long>(at),
+                      resident_ids.begin() + static_cast<long>(at + n));
+        ASSIGN_OR_RETURN(db::Rows rows,
+                         s.Query(std::string("SELECT ") + kSampleColumns +
+                                     " FROM samples WHERE round_id = ? AND resident_id IN (" +
+                                     db::RowPlaceholders(1, n) + ")",
+                                 params));
+        for (const db::Row& r : rows) out.push_back(SampleFrom(r));
+        return Ok();
+    }));
+    return out;
+}
+
+Result<std::optional<std::vector<int64_t>>> SamplingStore::InsertSamples(
+    db::Session& s, const std::vector<Sample>& samples) {
+    std::vector<int64_t> ids(samples.size(), 0);
+    bool all = true;
+    RETURN_IF_ERROR(InSlices(samples.size(), [&](size_t at, size_t n) -> Status {
+        db::Params params;
+        params.reserve(n * 9);
+        for (size_t i = at; i < at + n; ++i) {
+            const Sample& x = samples[i];
+            params.insert(params.end(), {x.round_id, x.resident_id, x.tube_id, x.site_id,
+                                         x.table_id, x.scanned_at, x.received_at, x.scanned_by,
+                                         static_cast<int64_t>(x.warnings)});
+        }
+        ASSIGN_OR_RETURN(
+            db::Rows rows,
+            s.Query("INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, "
+                    "scanned_at, received_at, scanned_by, warnings) VALUES " +
+                        db::RowPlaceholders(9, n) +
+                        " ON CONFLICT (round_id, resident_id) DO NOTHING "
+                        "RETURNING id, round_id, resident_id",
+                    params));
+        if (rows.size() != n) {
+            all = false;
+            return Ok();
+        }
+        // RETURNING's order is not promised: rows are matched by (round, resident), which the
+        // UNIQUE constraint makes one per row.
+        for (const db::Row& r : rows) {
+            bool matched = false;
+            for (size_t i = at; i < at + n; ++i) {
+                if (samples[i].round_id == r.Int(1) && samples[i].resident_id == r.Int(2) &&
+                    ids[i] == 0) {
+                    ids[i] = r.Int(0);
+                    matched = true;
+                    break;
+                }
+            }
+            if (!matched) return Internal("samples: an inserted row matches no scan");
+        }
+        return Ok();
+    }));
+    if (!all) return std::optional<std::vector<int64_t>>();
+    return std::optional<std::vector<int64_t>>(std::move(ids));
+}
+
+Result<bool> SamplingStore::FillTubes(db::Session& s, const std::vector<TubeFilled>& changes) {
+    bool all = true;
+    RETURN_IF_ERROR(InSlices(changes.size(), [&](size_t at, size_t n) -> Status {
+        // The changes as a derived table; CAST types the placeholders for PostgreSQL.
+        std::string rows =
+            "SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS was, CAST(? AS BIGINT) AS "
+            "filled, CAST(? AS BIGINT) AS closed_at";
+        for (size_t i = 1; i < n; ++i) rows += " UNION ALL SELECT ?, ?, ?, ?";
+        db::Params params;
+        params.reserve(n * 4);
+        for (size_t i = at; i < at + n; ++i) {
+            const TubeFilled& c = changes[i];
+            params.insert(params.end(), {c.tube_id, int64_t{c.was}, int64_t{c.count}, c.closed_at});
+        }
+        ASSIGN_OR_RETURN(
+            int64_t changed,
+            s.Exec("UPDATE tubes SET filled = v.filled, closed_at = v.closed_at, "
+                   "status = CASE WHEN v.closed_at <> 0 THEN 'closed' ELSE 'open' END FROM (" +
+                       rows +
+                       ") AS v WHERE tubes.id = v.id AND tubes.filled = v.was AND "
+                       "tubes.status = 'open' AND v.filled <= tubes.pool_size",
+                   params));
+        if (changed != static_cast<int64_t>(n)) all = false;
+        return Ok();
+    }));
+    return all;
+}
+
+Status SamplingStore::CountAll(db::Session& s, const std::vector<CounterDelta>& deltas) {
+    return InSlices(deltas.size(), [&](size_t at, size_t n) -> Status {
+        db::Params params;
+        params.reserve(n * 8);
+        for (size_t i = at; i < at + n; ++i) {
+            const CounterDelta& d = deltas[i];
+            params.insert(params.end(), {d.round_id, d.table_id, d.hour_start, d.shard, d.site_id,
+                                         d.samples, d.tubes_opened, d.tubes_closed});
+        }
+        ASSIGN_OR_RETURN(
+            int64_t changed,
+            s.Exec("INSERT INTO sampling_counters (round_id, table_id, hour_start, shard, site_id, "
+                   "samples, tubes_opened, tubes_closed) VALUES " +
+                       db::RowPlaceholders(8, n) +
+                       " ON CONFLICT (round_id, table_id, hour_start, shard) DO UPDATE SET "
+                       "samples = sampling_counters.samples + excluded.samples, "
+                       "tubes_opened = sampling_counters.tubes_opened + excluded.tubes_opened, "
+                       "tubes_closed = sampling_counters.tubes_closed + excluded.tubes_closed",
+                   params));
+        (void)changed;
+        return Ok();
+    });
 }
 
 Result<std::vector<TableFigures>> SamplingStore::Figures(db::Session& s, int64_t round_id,

@@ -91,6 +91,29 @@ public:
 
     // Adds `delta` to its counter row (INSERT ... ON CONFLICT DO UPDATE).
     static Status Count(db::Session& s, const CounterDelta& delta);
+
+    // Set-based forms for scans applied together (a statement per up to 64 rows):
+    // The tubes with these ids as stored now (any order).
+    static Result<std::vector<Tube>> TubesByIds(db::Session& s, const std::vector<int64_t>& ids);
+    // The samples of these residents in round `round_id` (any order).
+    static Result<std::vector<Sample>> SamplesOf(db::Session& s, int64_t round_id,
+                                                 const std::vector<int64_t>& resident_ids);
+    // New samples, none of whose (round, resident) may be taken: the ids, in `samples`' order,
+    // or nullopt (nothing to keep) when one was taken meanwhile.
+    static Result<std::optional<std::vector<int64_t>>> InsertSamples(
+        db::Session& s, const std::vector<Sample>& samples);
+    // A tube's new count, and its closing when that count fills it.
+    struct TubeFilled {
+        int64_t tube_id = 0;
+        int was = 0;  // the count the change was decided on
+        int count = 0;
+        int64_t closed_at = 0;  // 0: stays open
+    };
+    // Applies each change to its open tube if the tube still holds `was` swabs: false when one
+    // no longer did (changed meanwhile) or was closed.
+    static Result<bool> FillTubes(db::Session& s, const std::vector<TubeFilled>& changes);
+    // Count() for several counter rows, each named once.
+    static Status CountAll(db::Session& s, const std::vector<CounterDelta>& deltas);
     // Figures per table of a round: samples since `day_start` and since `hour_start` too.
     static Result<std::vector<TableFigures>> Figures(db::Session& s, int64_t round_id,
                                                      int64_t day_start, int64_t hour_start);

@@ -645,8 +645,9 @@ public:
 
     Status Write(const Work& work) override { return queue_.Write(work); }
 
-    void WriteAsync(Work work, Done done) override {
-        queue_.WriteAsync(std::move(work), std::move(done));
+    void WriteAsync(Work work, Done done, const WriteGroup* group,
+                    std::shared_ptr<GroupedWrite> write) override {
+        queue_.WriteAsync(std::move(work), std::move(done), group, std::move(write));
     }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
@@ -739,19 +740,35 @@ private:
             return;
         }
         std::vector<Status> results(n);
-        for (size_t i = 0; i < n; ++i) {
+        // A unit is a write alone, or a run of writes its group applies together (in one
+        // savepoint). A group that fails is rolled back and its writes run one by one.
+        size_t alone_until = 0;
+        for (size_t i = 0; i < n;) {
+            const size_t end = i < alone_until ? i + 1 : internal::UnitEnd(batch, i, 64);
             PgSession session(conn, slots_[static_cast<size_t>(slot)]);
-            results[i] = session.Outcome(RunGuarded(batch[i]->work(), session));
+            Status status =
+                end - i == 1
+                    ? RunGuarded(batch[i]->work(), session)
+                    : RunGuarded([&](Session& s) { return internal::ApplyUnit(batch, i, end, s); },
+                                 session);
+            status = session.Outcome(std::move(status));
             if (conn.step_error()) {
-                // What went out before this write's first statement failed: the transaction
-                // is gone, and this write failed for that reason only.
+                // What went out before this unit's first statement failed: the transaction
+                // is gone, and this unit failed for that reason only.
                 Error cause = *conn.step_error();
-                results[i] = Ok();
                 FailBatch(conn, batch, results, i, false, std::move(cause));
                 return;
             }
-            const bool ok = results[i].ok();
-            if (i + 1 < n) {
+            const bool ok = status.ok();
+            if (end - i > 1 && !ok) {
+                conn.Defer("ROLLBACK TO SAVEPOINT w");
+                alone_until = end;
+                continue;
+            }
+            for (size_t k = i; k < end; ++k) results[k] = status;
+            const size_t last = end - 1;
+            i = end;
+            if (end < n) {
                 if (ok) {
                     conn.Defer("RELEASE SAVEPOINT w");
                     conn.Defer("SAVEPOINT w");
@@ -764,7 +781,7 @@ private:
                 if (!ok) conn.Defer("ROLLBACK TO SAVEPOINT w");
                 Status commit = conn.Command("COMMIT");
                 if (!commit.ok()) {
-                    FailBatch(conn, batch, results, i, true, std::move(commit).error());
+                    FailBatch(conn, batch, results, last, true, std::move(commit).error());
                     return;
                 }
             }

@@ -273,8 +273,9 @@ public:
 
     Status Write(const Work& work) override { return queue_.Write(work); }
 
-    void WriteAsync(Work work, Done done) override {
-        queue_.WriteAsync(std::move(work), std::move(done));
+    void WriteAsync(Work work, Done done, const WriteGroup* group,
+                    std::shared_ptr<GroupedWrite> write) override {
+        queue_.WriteAsync(std::move(work), std::move(done), group, std::move(write));
     }
 
     Dialect dialect() const override { return Dialect::kSqlite; }
@@ -396,15 +397,28 @@ private:
             return;
         }
         SqliteSession session(*writer_);
-        for (size_t i = 0; i < batch.size(); ++i) {
-            Status sp = writer_->Control("SAVEPOINT w");
-            if (!sp.ok()) {
-                results[i] = sp;
+        // Each unit in a savepoint: a write alone, or a run of writes its group applies
+        // together. A group that fails is rolled back and its writes run one by one.
+        size_t alone_until = 0;
+        for (size_t i = 0; i < batch.size();) {
+            const size_t end = i < alone_until ? i + 1 : internal::UnitEnd(batch, i);
+            Status status = writer_->Control("SAVEPOINT w");
+            if (status.ok()) {
+                status =
+                    end - i == 1
+                        ? RunGuarded(batch[i]->work(), session)
+                        : RunGuarded(
+                              [&](Session& s) { return internal::ApplyUnit(batch, i, end, s); },
+                              session);
+                if (!status.ok()) (void)writer_->Control("ROLLBACK TO w");
+                (void)writer_->Control("RELEASE w");
+            }
+            if (end - i > 1 && !status.ok()) {
+                alone_until = end;
                 continue;
             }
-            results[i] = RunGuarded(batch[i]->work(), session);
-            if (!results[i].ok()) (void)writer_->Control("ROLLBACK TO w");
-            (void)writer_->Control("RELEASE w");
+            for (size_t k = i; k < end; ++k) results[k] = status;
+            i = end;
         }
         Status commit = writer_->Control("COMMIT");
         if (!commit.ok()) {

@@ -1,0 +1,301 @@
+// Scans applied together (SamplingService::ScansTogether): the answers and rows are those of the
+// same scans applied one at a time, on both drivers.
+#include "testing/sampling_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "auth/account_store.hpp"
+#include "auth/audit_key.hpp"
+#include "auth/audit_log.hpp"
+#include "auth/personal_data.hpp"
+#include "db/migrations.hpp"
+#include "db/testing/temp_database.hpp"
+#include "registry/registry_store.hpp"
+#include "registry/sampling_access.hpp"
+#include "registry/sealing.hpp"
+#include "testing/round_store.hpp"
+#include "testing/site_store.hpp"
+#include "testing/testing_schema.hpp"
+
+namespace bulwark::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int64_t kStart = 1'717'200'000'000;  // 2024-06-01 08:00 China time
+constexpr int64_t kHour = 3'600'000;
+
+// A community with ten residents, a site with two tables and an open round (pool size 3), on a
+// fresh database with one writer (so that what is queued behind a blocked write is one batch).
+// Parameter: "sqlite" or "postgres".
+class ScansTogetherTest : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
+            GTEST_SKIP() << "BULWARK_TEST_PG not set";
+        }
+        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_scans");
+        ASSERT_TRUE(temp.ok()) << temp.error().message;
+        temp_ = std::move(*temp);
+        auto opened = db::Open({.url = temp_->url(), .writers = 1});
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        db_ = std::move(*opened);
+        db::MigrationSet set;
+        set.Add(auth::AuditLog::Migrations());
+        set.Add(auth::AccountMigrations());
+        set.Add(registry::RegistryStore::Migrations());
+        set.Add(Migrations());
+        auto migrated = db::Migrate(*db_, set);
+        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        auth::AuditLog::UseKey(audit_key_);
+        BuildCommunity();
+        access_ = std::make_shared<registry::SamplingAccess>(*cipher_, clock_);
+        service_ = std::make_unique<SamplingService>(*db_, clock_, access_);
+        scanner_.user_id = 7;
+        scanner_.username = "scanner";
+        scanner_.grants.push_back(
+            {{auth::Role::kScanner, {auth::ScopeKind::kCommunity, community_}}, {"sampling.scan"}});
+    }
+
+    void TearDown() override {
+        service_.reset();
+        if (db_) db_->Close();
+        db_.reset();
+        temp_.reset();
+    }
+
+    void BuildCommunity() {
+        Status built = db_->Write([&](db::Session& s) -> Status {
+            ASSIGN_OR_RETURN(auto street, registry::RegistryStore::InsertStreet(
+                                              s, {.name = "街道", .district = "区"}, kStart));
+            ASSIGN_OR_RETURN(auto c, registry::RegistryStore::InsertCommunity(
+                                         s, {.street_id = street.id, .name = "雅仕居"}, kStart));
+            community_ = c.id;
+            ASSIGN_OR_RETURN(auto grid, registry::RegistryStore::InsertGrid(
+                                            s, {.community_id = c.id, .name = "第1网格"}, kStart));
+            ASSIGN_OR_RETURN(auto b,
+                             registry::RegistryStore::InsertBuilding(s,
+                                                                     {.street_id = street.id,
+                                                                      .community_id = c.id,
+                                                                      .grid_id = grid.id,
+                                                                      .name = "3栋"},
+                                                                     kStart));
+            for (int i = 0; i < 10; ++i) {
+                const std::string room = std::to_string(101 + i);
+                ASSIGN_OR_RETURN(
+                    auto h,
+                    registry::RegistryStore::FindOrCreateHousehold(
+                        s, {.building_id = b.id, .unit = "1单元", .room = room, .floor = 1}));
+                registry::Resident r;
+                r.household_id = h.id;
+                r.building_id = b.id;
+                r.grid_id = grid.id;
+                r.community_id = c.id;
+                r.street_id = street.id;
+                r.name = "居民" + std::to_string(i);
+                r.code_token = registry::NewCodeToken();
+                r.created_at = r.updated_at = kStart - 100 * kHour;
+                ASSIGN_OR_RETURN(int64_t id, registry::RegistryStore::InsertResident(s, r));
+                residents_.push_back(id);
+                codes_.push_back(r.code_token);
+            }
+            Site site{.street_id = street.id,
+                      .community_id = c.id,
+                      .name = "雅仕居采样点",
+                      .tables = {{.name = "1号台"}, {.name = "2号台"}},
+                      .created_at = kStart,
+                      .updated_at = kStart};
+            ASSIGN_OR_RETURN(auto site_id, SiteStore::InsertSite(s, site));
+            site_ = site_id.value_or(0);
+            ASSIGN_OR_RETURN(auto stored, SiteStore::GetSite(s, site_));
+            if (!stored || stored->tables.size() != 2) return Internal("site not stored");
+            tables_ = {stored->tables[0].id, stored->tables[1].id};
+            Round r{.street_id = street.id,
+                    .community_id = c.id,
+                    .name = "第1轮",
+                    .starts_at = kStart - kHour,
+                    .ends_at = kStart + 12 * kHour,
+                    .pool_size = 3,
+                    .site_ids = {site_},
+                    .created_at = kStart,
+                    .updated_at = kStart};
+            ASSIGN_OR_RETURN(round_, RoundStore::Insert(s, r));
+            return Ok();
+        });
+        ASSERT_TRUE(built.ok()) << built.error().message;
+    }
+
+    Answer OpenTube(const std::string& barcode, int table) {
+        auto a = service_->OpenTube(scanner_, {.key = "open-" + barcode,
+                                               .round_id = round_,
+                                               .site_id = site_,
+                                               .table_id = tables_[table],
+                                               .barcode = barcode});
+        EXPECT_TRUE(a.ok() && a->status == 201) << (a.ok() ? a->body : a.error().message);
+        return a.ok() ? *a : Answer{};
+    }
+
+    // The scans of `sent`, queued while the writer is busy with a write that waits, so that they
+    // reach the writer as one batch; their answers, in order.
+    std::vector<Answer> QueueTogether(const std::vector<ScanRequest>& sent) {
+        std::promise<void> release;
+        std::shared_future<void> released = release.get_future().share();
+        std::promise<void> blocking;
+        db_->WriteAsync(
+            [&](db::Session&) -> Status {
+                blocking.set_value();
+                released.wait();
+                return Ok();
+            },
+            [](Status) {});
+        blocking.get_future().wait();
+        std::mutex mu;
+        std::condition_variable cv;
+        std::vector<std::optional<Result<Answer>>> answers(sent.size());
+        size_t answered = 0;
+        for (size_t i = 0; i < sent.size(); ++i) {
+            service_->ScanAsync(scanner_, sent[i], [&, i](Result<Answer> a) {
+                std::lock_guard lock(mu);
+                answers[i] = std::move(a);
+                ++answered;
+                cv.notify_all();
+            });
+        }
+        release.set_value();
+        std::unique_lock lock(mu);
+        EXPECT_TRUE(
+            cv.wait_for(lock, std::chrono::seconds(30), [&] { return answered == sent.size(); }));
+        std::vector<Answer> out;
+        for (auto& a : answers) {
+            EXPECT_TRUE(a && a->ok()) << (a && !a->ok() ? a->error().message : "no answer");
+            out.push_back(a && a->ok() ? **a : Answer{});
+        }
+        return out;
+    }
+
+    ScanRequest Scan(const std::string& tube, int resident, const std::string& key) {
+        return {.key = key, .tube_barcode = tube, .code = codes_[static_cast<size_t>(resident)]};
+    }
+
+    static std::string Code(const Answer& a) {
+        json::value v = json::parse(a.body);
+        if (const json::value* e = v.as_object().if_contains("error")) {
+            return std::string(e->at("code").as_string());
+        }
+        return "";
+    }
+    static json::value Tube(const Answer& a) { return json::parse(a.body).at("tube"); }
+
+    int64_t One(const std::string& sql, const db::Params& params = {}) {
+        auto row = db_->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
+        EXPECT_TRUE(row.ok()) << row.error().message;
+        return row.ok() && *row ? (**row).Int(0) : -1;
+    }
+
+    // Everything a mixed batch can meet, in one batch: a tube that fills and closes, a scan
+    // after it closed, a person sampled earlier in the batch and one sampled before it, an
+    // unknown code; then the answers, the rows, the counters and the audit chain.
+    void RunMixedBatch(bool together) {
+        service_->WriteScansTogether(together);
+        OpenTube("T0001", 0);
+        OpenTube("T0002", 1);
+        // Before the batch: resident 6 in T0002 (one of three).
+        auto before = service_->Scan(scanner_, Scan("T0002", 6, "k-before"));
+        ASSERT_TRUE(before.ok() && before->status == 201);
+        const std::vector<ScanRequest> sent = {
+            Scan("T0001", 0, "k0"),
+            Scan("T0001", 1, "k1"),
+            Scan("T0002", 0, "k2"),  // sampled two scans ago, in this batch
+            Scan("T0001", 2, "k3"),  // the third: T0001 closes
+            Scan("T0001", 3, "k4"),  // T0001 is full
+            Scan("T0002", 6, "k5"),  // sampled before the batch
+            {.key = "k6", .tube_barcode = "T0002", .code = "no-such-code-000000000000"},
+            Scan("T0002", 4, "k7"),
+            Scan("T0002", 5, "k8"),  // the third in T0002: it closes
+        };
+        const std::vector<Answer> a = QueueTogether(sent);
+        ASSERT_EQ(a.size(), 9u);
+        for (size_t i : {0u, 1u, 3u, 7u, 8u}) EXPECT_EQ(a[i].status, 201) << i << a[i].body;
+        EXPECT_EQ(Tube(a[0]).at("count").as_int64(), 1);
+        EXPECT_EQ(Tube(a[1]).at("count").as_int64(), 2);
+        EXPECT_EQ(Tube(a[3]).at("count").as_int64(), 3);
+        EXPECT_EQ(Tube(a[3]).at("status").as_string(), "closed");
+        EXPECT_EQ(Tube(a[7]).at("count").as_int64(), 2);
+        EXPECT_EQ(Tube(a[8]).at("status").as_string(), "closed");
+        EXPECT_EQ(Code(a[2]), "already_sampled") << a[2].body;
+        EXPECT_NE(a[2].body.find("1号台"), std::string::npos) << "where: " << a[2].body;
+        EXPECT_EQ(Code(a[4]), "tube_full") << a[4].body;
+        EXPECT_EQ(Code(a[5]), "already_sampled") << a[5].body;
+        EXPECT_NE(a[5].body.find("2号台"), std::string::npos) << "where: " << a[5].body;
+        EXPECT_EQ(Code(a[6]), "not_found") << a[6].body;
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 9 : 0);
+
+        // Each answer is stored under its key: a retry gets it back, word for word.
+        for (size_t i = 0; i < a.size(); ++i) {
+            auto retry = service_->Scan(scanner_, sent[i]);
+            ASSERT_TRUE(retry.ok()) << retry.error().message;
+            EXPECT_EQ(retry->status, a[i].status) << i;
+            EXPECT_EQ(retry->body, a[i].body) << i;
+        }
+        EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 6);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM sampling_requests"), 9 + 1 + 2);
+        EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = 'T0001'"), 3);
+        EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = 'T0002'"), 3);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM tubes WHERE status = 'closed' AND closed_at > 0"), 2);
+        EXPECT_EQ(One("SELECT SUM(samples) FROM sampling_counters"), 6);
+        EXPECT_EQ(One("SELECT SUM(tubes_closed) FROM sampling_counters"), 2);
+        // An audit row for each person shown: six accepted, two already sampled.
+        EXPECT_EQ(One("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'"), 8);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%already_sampled%'"), 2);
+        auto problem =
+            db_->ReadValue([&](db::Session& s) { return auth::AuditLog::Verify(s, audit_key_); });
+        ASSERT_TRUE(problem.ok()) << problem.error().message;
+        EXPECT_FALSE(problem->has_value()) << (*problem)->what << " at " << (*problem)->seq;
+    }
+
+    FakeClock clock_{kStart};
+    auth::AuditKey audit_key_ = auth::AuditKey::ForTesting(3);
+    std::unique_ptr<auth::PersonalDataCipher> cipher_ = auth::PersonalDataCipher::ForTesting(9);
+    std::unique_ptr<db::Database> db_;
+    std::shared_ptr<registry::SamplingAccess> access_;
+    std::unique_ptr<SamplingService> service_;
+    auth::Principal scanner_;
+    int64_t community_ = 0, site_ = 0, round_ = 0;
+    std::vector<int64_t> tables_, residents_;
+    std::vector<std::string> codes_;
+
+private:
+    std::unique_ptr<db::testing::TempDatabase> temp_;
+};
+
+TEST_P(ScansTogetherTest, AMixedBatchTogetherAnswersAsOneAtATime) { RunMixedBatch(true); }
+
+TEST_P(ScansTogetherTest, AMixedBatchOneAtATime) { RunMixedBatch(false); }
+
+// A key sent twice in one batch (a retry that overtook the first send): the group hands the
+// scans back, and one at a time the copy replays the first answer.
+TEST_P(ScansTogetherTest, AKeyTwiceInABatchIsAnsweredOnce) {
+    OpenTube("T0001", 0);
+    const std::vector<Answer> a = QueueTogether(
+        {Scan("T0001", 0, "same"), Scan("T0001", 0, "same"), Scan("T0001", 1, "other")});
+    ASSERT_EQ(a.size(), 3u);
+    EXPECT_EQ(a[0].status, 201) << a[0].body;
+    EXPECT_EQ(a[1].body, a[0].body);
+    EXPECT_EQ(a[2].status, 201) << a[2].body;
+    EXPECT_EQ(Tube(a[2]).at("count").as_int64(), 2);
+    EXPECT_EQ(service_->ScansWrittenTogether(), 0);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 2);
+    EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = 'T0001'"), 2);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'"), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, ScansTogetherTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace bulwark::testing
