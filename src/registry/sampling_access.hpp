@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/personal_data.hpp"
@@ -58,6 +59,9 @@ public:
     // The resident of a personal code token (nullopt for an unknown or re-issued one).
     Result<std::optional<SamplingSubject>> ByCode(db::Session& s, const std::string& token) const;
     Result<std::optional<SamplingSubject>> ById(db::Session& s, int64_t id) const;
+    // ByCode for several tokens at once: the residents found, by token.
+    Result<std::unordered_map<std::string, SamplingSubject>> ByCodes(
+        db::Session& s, const std::vector<std::string>& tokens) const;
     // The resident holding this document number, exactly (through the blind index); nullopt
     // when none or when the text is not a document number.
     Result<std::optional<SamplingSubject>> ByDocument(db::Session& s,

@@ -17,6 +17,10 @@ class SamplingAccessStore {
 public:
     static Result<std::optional<SamplingSubject>> ByCode(db::Session& s, const std::string& token);
     static Result<std::optional<SamplingSubject>> ById(db::Session& s, int64_t id);
+    // The residents holding these code tokens, each with its token (any order; unknown tokens
+    // are left out): a statement per up to 64.
+    static Result<std::vector<std::pair<std::string, SamplingSubject>>> ByCodes(
+        db::Session& s, const std::vector<std::string>& tokens);
     static Result<std::vector<SamplingSubject>> AtAddress(db::Session& s, const std::string& name,
                                                           int64_t building_id,
                                                           const std::string& room, int limit);

@@ -180,6 +180,7 @@ Status Idempotency::StoreTogether(db::Session& s, Clock& clock, std::span<Pendin
     records.reserve(writes.size());
     std::unordered_set<std::string_view> keys;
     for (const Pending* write : writes) {
+        if (write->replayed) continue;
         if (!write->answer || !Storable(write->answer->status)) {
             return Unavailable("an answer to keep apart");
         }

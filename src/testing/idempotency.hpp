@@ -90,6 +90,8 @@ public:
         ApplyFn decide;
         DoneFn done;
         std::optional<Answer> answer;
+        // The answer is the key's stored one, replayed by the group: nothing to store.
+        bool replayed = false;
     };
     // ApplyAsync for a write that `group` may decide together with its neighbours (see
     // db::WriteGroup): the group sets each write's `answer`, writes what each accepted write
@@ -98,9 +100,9 @@ public:
     static void ApplyAsync(db::Database& db, Clock& clock, std::shared_ptr<Pending> write,
                            const db::WriteGroup* group);
     // Stores the answers of writes decided together under their keys, in the caller's
-    // transaction: a statement per up to 64. Fails, so that the group falls back to one write
-    // at a time, when a key was stored already or comes twice, or an answer is not storable
-    // (5xx); that path replays or decides them again.
+    // transaction (a replayed one is skipped): a statement per up to 64. Fails, so that the group
+    // falls back to one write at a time, when a key was stored already or comes twice, or an answer
+    // is not storable (5xx); that path replays or decides them again.
     static Status StoreTogether(db::Session& s, Clock& clock, std::span<Pending* const> writes);
     // Looks the key up (one read), replays a stored answer, else Apply.
     static Result<Answer> Run(db::Database& db, Clock& clock, const WriteKey& w,

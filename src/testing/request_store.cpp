@@ -6,22 +6,45 @@
 
 namespace bulwark::testing {
 
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT id, request_key, user_id, kind, request_hash, status, body, created_at FROM "
+    "sampling_requests ";
+
+StoredRequest RequestFrom(const db::Row& row) {
+    const db::Value& hash = row[4];
+    return StoredRequest{.id = row.Int(0),
+                         .key = row.Text(1),
+                         .user_id = row.Int(2),
+                         .kind = row.Text(3),
+                         .hash = hash.is_blob() ? hash.AsBlob().bytes : hash.AsText(),
+                         .status = static_cast<int>(row.Int(5)),
+                         .body = row.Text(6),
+                         .created_at = row.Int(7)};
+}
+
+}  // namespace
+
 Result<std::optional<StoredRequest>> RequestStore::Find(db::Session& s, const std::string& key) {
-    ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT id, request_key, user_id, kind, request_hash, "
-                                          "status, body, created_at FROM sampling_requests "
-                                          "WHERE request_key = ?",
-                                          {key}));
+    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string(kColumns) + "WHERE request_key = ?", {key}));
     if (!row) return std::optional<StoredRequest>();
-    const db::Value& hash = (*row)[4];
-    return std::optional<StoredRequest>(
-        StoredRequest{.id = row->Int(0),
-                      .key = row->Text(1),
-                      .user_id = row->Int(2),
-                      .kind = row->Text(3),
-                      .hash = hash.is_blob() ? hash.AsBlob().bytes : hash.AsText(),
-                      .status = static_cast<int>(row->Int(5)),
-                      .body = row->Text(6),
-                      .created_at = row->Int(7)});
+    return std::optional<StoredRequest>(RequestFrom(*row));
+}
+
+Result<std::vector<StoredRequest>> RequestStore::FindAll(db::Session& s,
+                                                         const std::vector<std::string>& keys) {
+    std::vector<StoredRequest> out;
+    for (size_t at = 0; at < keys.size(); at += db::kMaxRowsPerStatement) {
+        const size_t n = std::min(db::kMaxRowsPerStatement, keys.size() - at);
+        db::Params params(keys.begin() + static_cast<long>(at),
+                          keys.begin() + static_cast<long>(at + n));
+        ASSIGN_OR_RETURN(db::Rows rows, s.Query(std::string(kColumns) + "WHERE request_key IN (" +
+                                                    db::RowPlaceholders(1, n) + ")",
+                                                params));
+        for (const db::Row& row : rows) out.push_back(RequestFrom(row));
+    }
+    return out;
 }
 
 Result<bool> RequestStore::Insert(db::Session& s, const StoredRequest& r) {

@@ -27,6 +27,9 @@ struct StoredRequest {
 class RequestStore {
 public:
     static Result<std::optional<StoredRequest>> Find(db::Session& s, const std::string& key);
+    // Find() for several keys: those stored (any order), a statement per up to 64.
+    static Result<std::vector<StoredRequest>> FindAll(db::Session& s,
+                                                      const std::vector<std::string>& keys);
     // Stores `request` unless its key is already stored (INSERT ... ON CONFLICT DO NOTHING);
     // false when it was, which the caller treats as a concurrent retry.
     static Result<bool> Insert(db::Session& s, const StoredRequest& request);

@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <random>
+#include <unordered_map>
 
 #include "auth/audit_log.hpp"
 #include "auth/personal_data.hpp"
@@ -128,19 +129,6 @@ Result<std::optional<Answer>> Early(Answer answer) {
 
 }  // namespace
 
-std::optional<TubeAtSite> SamplingService::TubeCache::Find(const std::string& barcode) {
-    std::lock_guard lock(mu_);
-    auto it = by_barcode_.find(barcode);
-    if (it == by_barcode_.end()) return std::nullopt;
-    return it->second;
-}
-
-void SamplingService::TubeCache::Remember(const TubeAtSite& tube) {
-    std::lock_guard lock(mu_);
-    if (by_barcode_.size() >= kMaxTubes) by_barcode_.clear();
-    by_barcode_.insert_or_assign(tube.tube.barcode, tube);
-}
-
 SamplingService::SamplingService(db::Database& db, Clock& clock,
                                  std::shared_ptr<registry::SamplingAccess> access)
     : db_(db), clock_(clock), access_(std::move(access)) {
@@ -224,62 +212,97 @@ Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanReque
     return answered.get_future().get();
 }
 
-// A scan is one read on the calling thread (a reader connection, in parallel with the writer)
-// and one write job that no thread waits for: the route defers its answer, which the writer
-// thread hands back once the commit is durable.
+// One query each, in the session of a scan's write (a scan planned alone).
+class SamplingService::SessionLookups final : public Lookups {
+public:
+    SessionLookups(SamplingService& service, db::Session& s) : service_(service), s_(s) {}
+
+    Result<std::optional<TubeAtSite>> Tube(const std::string& barcode) override {
+        return SamplingStore::TubeByBarcode(s_, barcode);
+    }
+    Result<std::optional<Round>> RoundOf(int64_t round_id) override {
+        return RoundStore::Get(s_, round_id, false, false);
+    }
+    Result<std::optional<registry::SamplingSubject>> ByCode(const std::string& token) override {
+        return service_.access_->ByCode(s_, token);
+    }
+
+private:
+    SamplingService& service_;
+    db::Session& s_;
+};
+
+// What PlanTogether read for a group: tubes with their current state, rounds, people by code.
+class SamplingService::GroupLookups final : public Lookups {
+public:
+    std::unordered_map<std::string, TubeAtSite> tubes;
+    std::unordered_map<int64_t, Round> rounds;
+    std::unordered_map<std::string, registry::SamplingSubject> people;
+
+    Result<std::optional<TubeAtSite>> Tube(const std::string& barcode) override {
+        auto it = tubes.find(barcode);
+        if (it == tubes.end()) return std::optional<TubeAtSite>();
+        return std::optional<TubeAtSite>(it->second);
+    }
+    Result<std::optional<Round>> RoundOf(int64_t round_id) override {
+        auto it = rounds.find(round_id);
+        if (it == rounds.end()) return std::optional<Round>();
+        return std::optional<Round>(it->second);
+    }
+    Result<std::optional<registry::SamplingSubject>> ByCode(const std::string& token) override {
+        auto it = people.find(token);
+        if (it == people.end()) return std::optional<registry::SamplingSubject>();
+        return std::optional<registry::SamplingSubject>(it->second);
+    }
+};
+
+// A scan is one write job that no thread waits for: the route defers its answer, which the
+// writer thread hands back once the commit is durable. The writer also makes the scan's plan
+// (its key, tube, round and person), for a whole group of scans at once (PlanTogether): on
+// PostgreSQL each statement is a round trip, and on SQLite a reader's transaction dropped its
+// page cache whenever the writer had committed (bench/README.md).
 void SamplingService::ScanAsync(const auth::Principal& who, const ScanRequest& req,
                                 Idempotency::DoneFn done) {
-    WriteKey w{req.key, who.user_id, "scan",
-               RequestHash(
-                   Canonical({req.tube_barcode, req.code, N(req.resident_id), N(req.scanned_at)}))};
     auto job = std::make_shared<ScanWrite>();
+    job->w = WriteKey{req.key, who.user_id, "scan",
+                      RequestHash(Canonical(
+                          {req.tube_barcode, req.code, N(req.resident_id), N(req.scanned_at)}))};
     job->who = who;
+    job->req = req;
     job->now = clock_.NowMillis();
     // A phone's clock ahead of ours does not put a scan in the future.
     job->taken_at = req.scanned_at > 0 ? std::min(req.scanned_at, job->now) : job->now;
-    std::optional<StoredRequest> stored;
-    Status read = db_.Read([&](db::Session& s) -> Status {
-        ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
-        if (stored) return Ok();
-        ASSIGN_OR_RETURN(job->early, PlanScan(s, who, req, job->now, job->taken_at, &job->plan));
-        return Ok();
-    });
-    if (!read.ok()) return done(std::move(read).error());
-    if (stored) return done(Idempotency::Replay(*stored, w));
-    job->w = std::move(w);
     job->done = std::move(done);
     // The job outlives its decide (it owns it), so a plain pointer is enough.
     ScanWrite* self = job.get();
     job->decide = [this, self](db::Session& s) -> Result<Answer> {
+        // Alone: a key stored already is found when the answer is stored (ApplyAsync), and
+        // what this wrote is rolled back.
+        SessionLookups lookups(*this, s);
+        ASSIGN_OR_RETURN(self->early, PlanScan(s, lookups, self->who, self->req, self->now,
+                                               self->taken_at, &self->plan));
         if (self->early) return *self->early;
         return ApplyScan(s, self->who, self->plan, self->now, self->taken_at);
     };
     Idempotency::ApplyAsync(db_, clock_, std::move(job), together_on_ ? &together_ : nullptr);
 }
 
-Result<std::optional<Answer>> SamplingService::PlanScan(db::Session& s, const auth::Principal& who,
+Result<std::optional<Answer>> SamplingService::PlanScan(db::Session& s, Lookups& lookups,
+                                                        const auth::Principal& who,
                                                         const ScanRequest& req, int64_t now,
                                                         int64_t taken_at, ScanPlan* out) {
     ScanPlan& plan = *out;
-    std::optional<TubeAtSite> found = tubes_.Find(req.tube_barcode);
-    // An open tube from the cache is not trusted: the capacity guard of the write decides.
-    plan.tube_status_known = true;
-    if (found) {
-        plan.tube_status_known = found->tube.status == TubeStatus::kClosed;
-    } else {
-        ASSIGN_OR_RETURN(found, SamplingStore::TubeByBarcode(s, req.tube_barcode));
-        if (found) tubes_.Remember(*found);
-    }
+    ASSIGN_OR_RETURN(std::optional<TubeAtSite> found, lookups.Tube(req.tube_barcode));
     if (!found || !who.CanAt(kScan, found->placement())) {
         return Early(Missing("试管条码未找到, 请先扫试管", "tube_barcode"));
     }
     plan.tube = std::move(*found);
-    ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, plan.tube.tube.round_id, false, false));
+    ASSIGN_OR_RETURN(auto round, lookups.RoundOf(plan.tube.tube.round_id));
     if (!round) return Internal("tubes: the round of a tube vanished");
     plan.round = std::move(*round);
     std::optional<registry::SamplingSubject> subject;
     if (!req.code.empty()) {
-        ASSIGN_OR_RETURN(subject, access_->ByCode(s, req.code));
+        ASSIGN_OR_RETURN(subject, lookups.ByCode(req.code));
     } else {
         ASSIGN_OR_RETURN(subject, access_->ById(s, req.resident_id));
         // A number is not a code: it names a person found by a lookup (by document or address)
@@ -297,7 +320,7 @@ Result<std::optional<Answer>> SamplingService::PlanScan(db::Session& s, const au
     }
     if (!AcceptsSample(plan.round, taken_at, now)) return Early(RoundNotOpen(plan.round, taken_at));
     // A closed tube never opens again: refused before any change.
-    if (plan.tube_status_known && plan.tube.tube.status == TubeStatus::kClosed) {
+    if (plan.tube.tube.status == TubeStatus::kClosed) {
         return Early(TubeRefused(plan.tube.tube));
     }
     return std::optional<Answer>();
@@ -376,12 +399,61 @@ Status SamplingService::ScansTogether::ApplyTogether(
 // written with a multi-row statement per table. Anything ApplyScan would meet only in a race
 // (a sample or key taken meanwhile, a tube changed by another server) fails the group, which
 // is then rolled back and run one scan at a time.
+Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite*>& scans,
+                                     std::unordered_map<int64_t, Tube>* current) {
+    std::vector<std::string> keys;
+    for (const ScanWrite* scan : scans) keys.push_back(scan->w.key);
+    ASSIGN_OR_RETURN(std::vector<StoredRequest> stored, RequestStore::FindAll(s, keys));
+    std::unordered_map<std::string, StoredRequest> stored_by_key;
+    for (StoredRequest& r : stored) stored_by_key.emplace(r.key, std::move(r));
+    GroupLookups lookups;
+    std::vector<std::string> barcodes;
+    std::vector<std::string> codes;
+    for (const ScanWrite* scan : scans) {
+        if (stored_by_key.count(scan->w.key) != 0) continue;
+        barcodes.push_back(scan->req.tube_barcode);
+        if (!scan->req.code.empty()) codes.push_back(scan->req.code);
+    }
+    auto unique = [](std::vector<std::string>& v) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
+    unique(barcodes);
+    unique(codes);
+    ASSIGN_OR_RETURN(std::vector<TubeAtSite> tubes, SamplingStore::TubesByBarcodes(s, barcodes));
+    for (TubeAtSite& t : tubes) {
+        current->emplace(t.tube.id, t.tube);
+        if (lookups.rounds.count(t.tube.round_id) == 0) {
+            ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, t.tube.round_id, false, false));
+            if (round) lookups.rounds.emplace(t.tube.round_id, std::move(*round));
+        }
+        lookups.tubes.emplace(t.tube.barcode, std::move(t));
+    }
+    ASSIGN_OR_RETURN(lookups.people, access_->ByCodes(s, codes));
+    for (ScanWrite* scan : scans) {
+        if (auto it = stored_by_key.find(scan->w.key); it != stored_by_key.end()) {
+            scan->early = Idempotency::Replay(it->second, scan->w);
+            scan->replayed = true;
+            continue;
+        }
+        ASSIGN_OR_RETURN(scan->early, PlanScan(s, lookups, scan->who, scan->req, scan->now,
+                                               scan->taken_at, &scan->plan));
+    }
+    return Ok();
+}
+
 Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<ScanWrite*>& scans) {
-    // The tubes as they are now, and who in these rounds was sampled already.
+    for (ScanWrite* scan : scans) {
+        scan->answer.reset();
+        scan->replayed = false;
+        scan->early.reset();
+    }
+    std::unordered_map<int64_t, Tube> current;
+    RETURN_IF_ERROR(PlanTogether(s, scans, &current));
+    // Who in these rounds was sampled already.
     std::vector<int64_t> tube_ids;
     std::vector<std::pair<int64_t, std::vector<int64_t>>> residents_by_round;
     for (ScanWrite* scan : scans) {
-        scan->answer.reset();
         if (scan->early) continue;
         const int64_t tube_id = scan->plan.tube.tube.id;
         if (std::find(tube_ids.begin(), tube_ids.end(), tube_id) == tube_ids.end()) {
@@ -396,7 +468,11 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
         }
         round->second.push_back(scan->plan.subject.id);
     }
-    ASSIGN_OR_RETURN(std::vector<Tube> tubes, SamplingStore::TubesByIds(s, tube_ids));
+    // The tubes as PlanTogether read them in this transaction.
+    std::vector<Tube> tubes;
+    for (int64_t id : tube_ids) {
+        if (auto it = current.find(id); it != current.end()) tubes.push_back(it->second);
+    }
     if (tubes.size() != tube_ids.size()) return Unavailable("a tube vanished");
     const std::vector<Tube> tubes_before = tubes;
     auto tube_of = [&](int64_t id) -> Tube& {

@@ -105,16 +105,16 @@ struct LiveFigures {
 
 // Sampling at the sites: tubes, scans, people without a code, live figures. Thread-safe.
 //
-// A scan is one read (the key, the tube and its round, the resident by code token) and one
-// queued write: the sample (UNIQUE round + resident), the tube's count, the live counter row,
-// the audit row (the scanner saw a person, masked), and the answer under the key. Scans queued
-// together are written together (ScansTogether), else one at a time (ApplyScan). Lookups, floating registrations and tube member lists are audited too. Out-of-scope
-// tubes, sites and tables answer 404 like missing ones.
-// What a scan's read found: the tube (its status trusted only when closed), its round, the
-// person and whether a people-scoped round lists them.
+// A scan is one queued write, planned in the writer (the key, the tube and its round, the
+// resident by code token): the sample (UNIQUE round + resident), the tube's count, the live
+// counter row, the audit row (the scanner saw a person, masked), and the answer under the key.
+// Scans queued together are planned and written together (ScansTogether), else one at a time
+// (PlanScan, ApplyScan). Lookups, floating registrations and tube member lists are audited too.
+// Out-of-scope tubes, sites and tables answer 404 like missing ones. What a scan's plan found: the
+// tube as it is in the write's transaction, its round, the person and whether a people-scoped round
+// lists them.
 struct ScanPlan {
     TubeAtSite tube;
-    bool tube_status_known = true;
     Round round;
     registry::SamplingSubject subject;
     bool listed = false;
@@ -159,44 +159,46 @@ public:
     Result<LiveFigures> Live(const auth::Principal& who, int64_t round_id);
 
 private:
-    // Tubes by barcode as a committed read first found them, so that later scans' reads skip
-    // the tube's query: its round, site, table, pool size and the site's place never change.
-    // Its status and count go stale as it fills, so an open tube from here is never trusted:
-    // the write's capacity guard decides (a closed or full tube is refused there). A closed
-    // tube never opens again, so that status is. Only reads fill it, never a write that may
-    // still roll back. Bounded: cleared past kMaxTubes entries. Thread-safe.
-    class TubeCache {
-    public:
-        std::optional<TubeAtSite> Find(const std::string& barcode);
-        void Remember(const TubeAtSite& tube);
-
-    private:
-        static constexpr size_t kMaxTubes = 100'000;
-        std::mutex mu_;
-        std::unordered_map<std::string, TubeAtSite> by_barcode_;
-    };
-
     // A scan's read: the tube, its round and the person, or the answer already (a rejection).
-    Result<std::optional<Answer>> PlanScan(db::Session& s, const auth::Principal& who,
-                                           const ScanRequest& req, int64_t now, int64_t taken_at,
-                                           ScanPlan* plan);
+    // Where a scan's plan finds its tube, round and person: one query each in the session
+    // (SessionLookups), or what PlanTogether read for a whole group at once (GroupLookups).
+    class Lookups {
+    public:
+        virtual ~Lookups() = default;
+        virtual Result<std::optional<TubeAtSite>> Tube(const std::string& barcode) = 0;
+        virtual Result<std::optional<Round>> RoundOf(int64_t round_id) = 0;
+        virtual Result<std::optional<registry::SamplingSubject>> ByCode(
+            const std::string& token) = 0;
+    };
+    class SessionLookups;
+    class GroupLookups;
+    struct ScanWrite;
+    Result<std::optional<Answer>> PlanScan(db::Session& s, Lookups& lookups,
+                                           const auth::Principal& who, const ScanRequest& req,
+                                           int64_t now, int64_t taken_at, ScanPlan* plan);
+    // PlanScan for the scans of a group: their keys, tubes and people read with a statement
+    // each for the whole group. A stored key is replayed. `current` gets the tubes read, by id, as
+    // they are in this transaction.
+    Status PlanTogether(db::Session& s, const std::vector<ScanWrite*>& scans,
+                        std::unordered_map<int64_t, Tube>* current);
     // A scan's write, in the write's savepoint.
     Result<Answer> ApplyScan(db::Session& s, const auth::Principal& who, const ScanPlan& plan,
                              int64_t now, int64_t taken_at);
 
-    // A queued scan: what its read found, for ApplyScan or for ScansTogether.
-    struct ScanWrite : Idempotency::Pending {
+    // A queued scan, and its plan once the writer made it (alone or in a group).
+    struct ScanWrite final : Idempotency::Pending {
         auth::Principal who;
+        ScanRequest req;
         ScanPlan plan;
-        std::optional<Answer> early;  // decided by the read
+        std::optional<Answer> early;  // decided by the plan (a rejection, or a replay)
         int64_t now = 0;
         int64_t taken_at = 0;
     };
     // Scans queued one after another, applied as set-based statements (db::WriteGroup): their
-    // tubes and earlier samples read in one statement each, every answer decided in memory in
-    // queue order exactly as ApplyScan would one after another, then one multi-row statement
-    // each for the samples, the tubes' counts, the live counters, the audit rows and the
-    // answers. About ten statements for a group commit's scans instead of eight per scan.
+    // keys, tubes, people and earlier samples read in one statement each, every answer decided
+    // in memory in queue order exactly as PlanScan and ApplyScan would one after another, then
+    // one multi-row statement each for the samples, the tubes' counts, the live counters, the
+    // audit rows and the answers: about a dozen statements for a group commit's scans.
     class ScansTogether final : public db::WriteGroup {
     public:
         explicit ScansTogether(SamplingService& service) : service_(service) {}
@@ -215,7 +217,6 @@ private:
     std::shared_ptr<registry::SamplingAccess> access_;
     // Counter rows are per writer: this process's writers use shard_base_ + slot.
     int64_t shard_base_;
-    TubeCache tubes_;
     ScansTogether together_{*this};
     std::atomic<bool> together_on_{true};
     std::atomic<int64_t> written_together_{0};

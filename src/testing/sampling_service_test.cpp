@@ -235,13 +235,17 @@ protected:
         EXPECT_EQ(Code(a[6]), "not_found") << a[6].body;
         EXPECT_EQ(service_->ScansWrittenTogether(), together ? 9 : 0);
 
-        // Each answer is stored under its key: a retry gets it back, word for word.
+        // Each answer is stored under its key: a retry gets it back, word for word, whether it
+        // comes alone or with others (then the group replays it).
         for (size_t i = 0; i < a.size(); ++i) {
             auto retry = service_->Scan(scanner_, sent[i]);
             ASSERT_TRUE(retry.ok()) << retry.error().message;
             EXPECT_EQ(retry->status, a[i].status) << i;
             EXPECT_EQ(retry->body, a[i].body) << i;
         }
+        const std::vector<Answer> retries = QueueTogether(sent);
+        for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(retries[i].body, a[i].body) << i;
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 18 : 0);
         EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 6);
         EXPECT_EQ(One("SELECT COUNT(*) FROM sampling_requests"), 9 + 1 + 2);
         EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = 'T0001'"), 3);
@@ -257,6 +261,8 @@ protected:
         ASSERT_TRUE(problem.ok()) << problem.error().message;
         EXPECT_FALSE(problem->has_value()) << (*problem)->what << " at " << (*problem)->seq;
     }
+
+    void KeyTwiceInABatch(const std::string& tube, int first);
 
     FakeClock clock_{kStart};
     auth::AuditKey audit_key_ = auth::AuditKey::ForTesting(3);
@@ -279,19 +285,24 @@ TEST_P(ScansTogetherTest, AMixedBatchOneAtATime) { RunMixedBatch(false); }
 
 // A key sent twice in one batch (a retry that overtook the first send): the group hands the
 // scans back, and one at a time the copy replays the first answer.
-TEST_P(ScansTogetherTest, AKeyTwiceInABatchIsAnsweredOnce) {
-    OpenTube("T0001", 0);
-    const std::vector<Answer> a = QueueTogether(
-        {Scan("T0001", 0, "same"), Scan("T0001", 0, "same"), Scan("T0001", 1, "other")});
+TEST_P(ScansTogetherTest, AKeyTwiceInABatchIsAnsweredOnce) { KeyTwiceInABatch("T0001", 0); }
+
+void ScansTogetherTest::KeyTwiceInABatch(const std::string& tube, int first) {
+    const int64_t samples = One("SELECT COUNT(*) FROM samples");
+    const int64_t audited = One("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'");
+    OpenTube(tube, first == 0 ? 0 : 1);
+    const std::vector<Answer> a =
+        QueueTogether({Scan(tube, first, "same-" + tube), Scan(tube, first, "same-" + tube),
+                       Scan(tube, first + 1, "other-" + tube)});
     ASSERT_EQ(a.size(), 3u);
     EXPECT_EQ(a[0].status, 201) << a[0].body;
     EXPECT_EQ(a[1].body, a[0].body);
     EXPECT_EQ(a[2].status, 201) << a[2].body;
     EXPECT_EQ(Tube(a[2]).at("count").as_int64(), 2);
     EXPECT_EQ(service_->ScansWrittenTogether(), 0);
-    EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 2);
-    EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = 'T0001'"), 2);
-    EXPECT_EQ(One("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'"), 2);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), samples + 2);
+    EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = ?", {tube}), 2);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'"), audited + 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, ScansTogetherTest, ::testing::Values("sqlite", "postgres"),

@@ -93,8 +93,9 @@ public:
     static Status Count(db::Session& s, const CounterDelta& delta);
 
     // Set-based forms for scans applied together (a statement per up to 64 rows):
-    // The tubes with these ids as stored now (any order).
-    static Result<std::vector<Tube>> TubesByIds(db::Session& s, const std::vector<int64_t>& ids);
+    // The tubes with these barcodes, with their sites' places (any order).
+    static Result<std::vector<TubeAtSite>> TubesByBarcodes(
+        db::Session& s, const std::vector<std::string>& barcodes);
     // The samples of these residents in round `round_id` (any order).
     static Result<std::vector<Sample>> SamplesOf(db::Session& s, int64_t round_id,
                                                  const std::vector<int64_t>& resident_ids);
