@@ -249,11 +249,16 @@ TEST_P(SamplingApiTest, ScansWarningsRejectionsAndReplays) {
     World w = Build();
     auto scanner = SignedIn("scanner-a", "scanner", "site:" + std::to_string(w.site_a));
 
-    auto tube = OpenTube(*scanner, w, "T0001");
+    const std::string open_key = NewKey();
+    auto tube = OpenTube(*scanner, w, "T0001", 0, open_key);
     ASSERT_EQ(tube.status, 201) << tube.body;
     json::value t = Parse(tube.body);
     EXPECT_EQ(t.at("pool_size").as_int64(), 5) << "the round's pool size by default";
     EXPECT_EQ(t.at("status").as_string(), "open");
+    // A retry finds its own barcode used, and gets the first answer back, word for word.
+    auto reopened = OpenTube(*scanner, w, "T0001", 0, open_key);
+    EXPECT_EQ(reopened.status, 201);
+    EXPECT_EQ(reopened.body, tube.body);
     EXPECT_EQ(ErrorCode(OpenTube(*scanner, w, "T0001", w.table_a2)), "tube_barcode_used");
     EXPECT_EQ(OpenTube(*scanner, w, "T0001", w.table_a2).status, 409);
     EXPECT_EQ(ErrorCode(OpenTube(*scanner, w, "T0002")), "table_has_open_tube");

@@ -136,64 +136,51 @@ SamplingService::SamplingService(db::Database& db, Clock& clock,
     shard_base_ = static_cast<int64_t>(random() % (1u << 20)) * 256;
 }
 
+// One write, with no read before it (as a scan): the site, table and round are checked in the
+// write's transaction, and a barcode used or a table with an open tube is found by the insert
+// itself. A retry finds its tube's barcode used, and the stored answer under its key is what
+// it gets (ApplyAsync).
 Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenTubeRequest& req) {
-    const WriteKey w{req.key, who.user_id, "open_tube",
-                     RequestHash(Canonical({N(req.round_id), N(req.site_id), N(req.table_id),
-                                            req.barcode, N(req.pool_size)}))};
+    WriteKey w{req.key, who.user_id, "open_tube",
+               RequestHash(Canonical({N(req.round_id), N(req.site_id), N(req.table_id), req.barcode,
+                                      N(req.pool_size)}))};
     const int64_t now = clock_.NowMillis();
-    std::optional<StoredRequest> stored;
-    std::optional<Answer> early;
-    Round round;
-    RETURN_IF_ERROR(db_.Read([&](db::Session& s) -> Status {
-        ASSIGN_OR_RETURN(stored, RequestStore::Find(s, req.key));
-        if (stored) return Ok();
+    auto decide = [this, who, req, now](db::Session& s) -> Result<Answer> {
         ASSIGN_OR_RETURN(auto site, SiteStore::GetSiteWithTable(s, req.site_id, req.table_id));
         if (!site || !who.CanAt(kScan, site->placement())) {
-            early = Missing("采样点未找到", "site_id");
-            return Ok();
+            return Missing("采样点未找到", "site_id");
         }
-        if (site->FindTable(req.table_id) == nullptr) {
-            early = Missing("采样台未找到", "table_id");
-            return Ok();
+        if (site->FindTable(req.table_id) == nullptr) return Missing("采样台未找到", "table_id");
+        ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, req.round_id, false));
+        if (!round || round->community_id != site->community_id) {
+            return Missing("检测轮次未找到", "round_id");
         }
-        ASSIGN_OR_RETURN(auto found, RoundStore::Get(s, req.round_id, false));
-        if (!found || found->community_id != site->community_id) {
-            early = Missing("检测轮次未找到", "round_id");
-            return Ok();
+        if (!std::binary_search(round->site_ids.begin(), round->site_ids.end(), req.site_id)) {
+            return Rejection(422, "site_not_in_round", "该采样点不参加本轮检测", "site_id");
         }
-        round = std::move(*found);
-        return Ok();
-    }));
-    if (stored) return Idempotency::Replay(*stored, w);
-    if (early) return Idempotency::Record(db_, clock_, w, std::move(*early));
-    if (!std::binary_search(round.site_ids.begin(), round.site_ids.end(), req.site_id)) {
-        return Idempotency::Record(
-            db_, clock_, w,
-            Rejection(422, "site_not_in_round", "该采样点不参加本轮检测", "site_id"));
-    }
-    if (!AcceptsTube(round, now)) {
-        return Idempotency::Record(db_, clock_, w, RoundNotOpen(round, now));
-    }
-    Tube tube{.round_id = round.id,
-              .site_id = req.site_id,
-              .table_id = req.table_id,
-              .barcode = req.barcode,
-              .pool_size = req.pool_size != 0 ? req.pool_size : round.pool_size,
-              .opened_at = now,
-              .opened_by = who.user_id};
-    return Idempotency::Apply(db_, clock_, w, [&](db::Session& s) -> Result<Answer> {
-        ASSIGN_OR_RETURN(auto used, SamplingStore::TubeByBarcode(s, tube.barcode));
-        if (used) {
-            return Rejection(409, "tube_barcode_used", "试管条码已被使用, 请换一支试管", "barcode");
-        }
-        ASSIGN_OR_RETURN(auto open, SamplingStore::OpenTubeAt(s, tube.table_id));
-        if (open) {
-            return Rejection(422, "table_has_open_tube",
-                             "本采样台还有未封管的试管 " + open->barcode + ", 请先封管",
-                             "table_id");
-        }
+        if (!AcceptsTube(*round, now)) return RoundNotOpen(*round, now);
+        Tube tube{.round_id = round->id,
+                  .site_id = req.site_id,
+                  .table_id = req.table_id,
+                  .barcode = req.barcode,
+                  .pool_size = req.pool_size != 0 ? req.pool_size : round->pool_size,
+                  .opened_at = now,
+                  .opened_by = who.user_id};
         ASSIGN_OR_RETURN(auto id, SamplingStore::InsertTube(s, tube));
-        if (!id) return Unavailable("试管登记冲突, 请重试");
+        if (!id) {
+            ASSIGN_OR_RETURN(auto used, SamplingStore::TubeByBarcode(s, tube.barcode));
+            if (used) {
+                return Rejection(409, "tube_barcode_used", "试管条码已被使用, 请换一支试管",
+                                 "barcode");
+            }
+            ASSIGN_OR_RETURN(auto open, SamplingStore::OpenTubeAt(s, tube.table_id));
+            if (open) {
+                return Rejection(422, "table_has_open_tube",
+                                 "本采样台还有未封管的试管 " + open->barcode + ", 请先封管",
+                                 "table_id");
+            }
+            return Unavailable("试管登记冲突, 请重试");
+        }
         tube.id = *id;
         RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
                                                  .site_id = tube.site_id,
@@ -202,7 +189,12 @@ Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenT
                                                  .shard = Shard(s),
                                                  .tubes_opened = 1}));
         return Answer{201, json::serialize(TubeJson(tube))};
-    });
+    };
+    std::promise<Result<Answer>> answered;
+    Idempotency::ApplyAsync(
+        db_, clock_, std::move(w), std::move(decide),
+        [&answered](Result<Answer> answer) { answered.set_value(std::move(answer)); });
+    return answered.get_future().get();
 }
 
 Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanRequest& req) {
