@@ -1,9 +1,10 @@
 // bench_storage_ceiling: the storage ceiling of the durable write route. Inserts the rows that
 // POST /api/v1/client-errors stores, with the same statement (SystemStore::RecordClientError),
-// or with `--rows scan` the rows of an accepted scan (POST /api/v1/sampling/scans) with the same
-// store calls: the sample, the tube's count (and its close at the pool size), the live counter,
-// the chained audit row and the answer under the key, plus a tube opened per pool as the scanner
-// does (`--pool-size`),
+// or with `--rows scan` the rows of accepted scans (POST /api/v1/sampling/scans) with the same
+// store calls as scans written together (SamplingService::ScansTogether, one group per
+// transaction): the reads of the group's plan, the samples, the tubes' counts (and their close
+// at the pool size), the live counter, the chained audit rows and the answers under the keys,
+// plus a tube opened per pool as the scanner does (`--pool-size`),
 // into a fresh database of the same driver with the same durability (SQLite: WAL with
 // synchronous=FULL; PostgreSQL: synchronous_commit on), through src/db, but without HTTP,
 // sessions, JSON or a queue: `--threads` writers each commit transactions of `--rows-per-commit`
@@ -38,6 +39,7 @@
 #include "testing/model.hpp"
 #include "testing/request_store.hpp"
 #include "testing/sampling_store.hpp"
+#include "testing/site_store.hpp"
 #include "testing/testing_schema.hpp"
 
 namespace {
@@ -71,9 +73,10 @@ bulwark::system::ClientError RowFor(int writer, uint64_t n) {
             .received_at = 1'700'000'000'000};
 }
 
-// A scanner's table that the scan rows go to: writer w, n-th scan. Tube opened every pool.
+// A scanner's table and its tube. Tube opened every pool.
 struct ScanWriter {
     int64_t tube_id = 0;
+    std::string barcode;
     int filled = 0;
 };
 
@@ -81,93 +84,119 @@ constexpr int64_t kRound = 1;
 constexpr int64_t kSite = 1;
 constexpr int64_t kAt = 1'700'000'000'000;
 
-// The writes of one accepted scan, as SamplingService::Scan and Idempotency::Apply make them
-// (the answer's body is of the same size as a real one).
-Status WriteScan(bulwark::db::Session& s, const Options& o, int writer, uint64_t n, ScanWriter& w) {
+// The writes of one group commit's scans, one from each of the writer's scanners (as a group
+// holds scans from several tables), as SamplingService::ScansTogether makes them:
+// the reads of its plan (keys, tubes, earlier samples; not the people, whom the registry
+// holds), then a multi-row statement each for the samples, the tubes' counts, the live
+// counter, the chained audit rows and the answers under the keys (of a real answer's size).
+// The scanners' tube openings are writes of their own, one statement each, as in the app.
+Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_t n,
+                  std::vector<ScanWriter>& scanners) {
     namespace t = bulwark::testing;
-    const int64_t table = writer + 1;
-    const std::string tag = std::to_string(writer) + "-" + std::to_string(n);
-    if (w.tube_id == 0 || w.filled >= o.pool_size) {
-        t::Tube tube{.round_id = kRound,
-                     .site_id = kSite,
-                     .table_id = table,
-                     .barcode = "C" + tag,
-                     .pool_size = o.pool_size,
-                     .opened_at = kAt,
-                     .opened_by = 1};
-        ASSIGN_OR_RETURN(auto id, t::SamplingStore::InsertTube(s, tube));
-        if (!id) return bulwark::Internal("tube not inserted");
-        RETURN_IF_ERROR(t::SamplingStore::Count(s, {.round_id = kRound,
-                                                    .site_id = kSite,
-                                                    .table_id = table,
-                                                    .hour_start = kAt,
-                                                    .shard = s.connection_slot(),
-                                                    .tubes_opened = 1}));
-        w = {*id, 0};
-    }
-    const t::Sample sample{.round_id = kRound,
-                           .resident_id = static_cast<int64_t>(n) * 64 + writer + 1,
+    const int rows = static_cast<int>(scanners.size());
+    std::vector<std::string> keys;
+    std::vector<std::string> barcodes;
+    std::vector<int64_t> residents;
+    std::vector<t::Sample> samples;
+    std::vector<t::SamplingStore::TubeFilled> filled;
+    std::vector<t::CounterDelta> deltas;
+    for (int i = 0; i < rows; ++i) {
+        ScanWriter& w = scanners[static_cast<size_t>(i)];
+        const int64_t table = static_cast<int64_t>(writer) * rows + i + 1;
+        const std::string tag = std::to_string(writer) + "-" + std::to_string(n + i);
+        if (w.tube_id == 0 || w.filled >= o.pool_size) {
+            t::Tube tube{.round_id = kRound,
+                         .site_id = kSite,
+                         .table_id = table,
+                         .barcode = "C" + tag,
+                         .pool_size = o.pool_size,
+                         .opened_at = kAt,
+                         .opened_by = 1};
+            ASSIGN_OR_RETURN(auto id, t::SamplingStore::InsertTube(s, tube));
+            if (!id) return bulwark::Internal("tube not inserted");
+            RETURN_IF_ERROR(t::SamplingStore::Count(s, {.round_id = kRound,
+                                                        .site_id = kSite,
+                                                        .table_id = table,
+                                                        .hour_start = kAt,
+                                                        .shard = s.connection_slot(),
+                                                        .tubes_opened = 1}));
+            w = {*id, tube.barcode, 0};
+        }
+        filled.push_back({.tube_id = w.tube_id, .was = w.filled, .count = w.filled + 1});
+        barcodes.push_back(w.barcode);
+        ++w.filled;
+        if (w.filled >= o.pool_size) filled.back().closed_at = kAt;
+        deltas.push_back({.round_id = kRound,
+                          .site_id = kSite,
+                          .table_id = table,
+                          .hour_start = kAt,
+                          .shard = s.connection_slot(),
+                          .samples = 1,
+                          .tubes_closed = w.filled >= o.pool_size ? 1 : 0});
+        samples.push_back({.round_id = kRound,
+                           .resident_id = static_cast<int64_t>(n + i) * 64 + writer + 1,
                            .tube_id = w.tube_id,
                            .site_id = kSite,
                            .table_id = table,
                            .scanned_at = kAt,
                            .received_at = kAt,
-                           .scanned_by = 1};
-    ASSIGN_OR_RETURN(auto sample_id, t::SamplingStore::InsertSample(s, sample));
-    if (!sample_id) return bulwark::Internal("sample not inserted");
-    ASSIGN_OR_RETURN(auto count, t::SamplingStore::AddSwab(s, w.tube_id));
-    if (!count) return bulwark::Internal("tube full");
-    w.filled = *count;
-    const bool closes = *count >= o.pool_size;
-    if (closes) {
-        ASSIGN_OR_RETURN(bool closed, t::SamplingStore::CloseTube(s, w.tube_id, kAt));
-        if (!closed) return bulwark::Internal("tube not closed");
+                           .scanned_by = 1});
+        residents.push_back(samples.back().resident_id);
+        keys.push_back("scan-ceiling-" + tag);
     }
-    RETURN_IF_ERROR(t::SamplingStore::Count(s, {.round_id = kRound,
-                                                .site_id = kSite,
-                                                .table_id = table,
-                                                .hour_start = kAt,
-                                                .shard = s.connection_slot(),
-                                                .samples = 1,
-                                                .tubes_closed = closes ? 1 : 0}));
-    bulwark::auth::AuditEntry audit{.user_id = 1,
-                                    .username = "bench",
-                                    .role = "scanner",
-                                    .scope = "community:1",
-                                    .action = "sampling.scan",
-                                    .subject_kind = "resident",
-                                    .subject_id = sample.resident_id,
-                                    .detail = "{\"sample_id\":" + std::to_string(*sample_id) +
-                                              ",\"tube_id\":" + std::to_string(w.tube_id) + "}",
-                                    .client_address = "127.0.0.1",
-                                    .request_id = "0123456789abcdef",
-                                    .at = kAt};
-    RETURN_IF_ERROR(bulwark::auth::AuditLog::Append(s, audit));
-    ASSIGN_OR_RETURN(bool stored, t::RequestStore::Insert(s, {.key = "scan-ceiling-" + tag,
-                                                              .user_id = 1,
-                                                              .kind = "scan",
-                                                              .hash = std::string(16, 'h'),
-                                                              .status = 201,
-                                                              .body = std::string(330, 'b'),
-                                                              .created_at = kAt}));
-    if (!stored) return bulwark::Internal("key not stored");
+    ASSIGN_OR_RETURN(auto stored, t::RequestStore::FindAll(s, keys));
+    if (!stored.empty()) return bulwark::Internal("a key stored already");
+    ASSIGN_OR_RETURN(auto tubes, t::SamplingStore::TubesByBarcodes(s, barcodes));
+    if (tubes.size() != barcodes.size()) return bulwark::Internal("a tube not found");
+    ASSIGN_OR_RETURN(auto earlier, t::SamplingStore::SamplesOf(s, kRound, residents));
+    if (!earlier.empty()) return bulwark::Internal("sampled already");
+    ASSIGN_OR_RETURN(auto ids, t::SamplingStore::InsertSamples(s, samples));
+    if (!ids) return bulwark::Internal("samples not inserted");
+    ASSIGN_OR_RETURN(bool all_filled, t::SamplingStore::FillTubes(s, filled));
+    if (!all_filled) return bulwark::Internal("tubes not filled");
+    RETURN_IF_ERROR(t::SamplingStore::CountAll(s, deltas));
+    std::vector<bulwark::auth::AuditEntry> audits;
+    std::vector<t::StoredRequest> answers;
+    for (size_t i = 0; i < samples.size(); ++i) {
+        audits.push_back({.user_id = 1,
+                          .username = "bench",
+                          .role = "scanner",
+                          .scope = "community:1",
+                          .action = "sampling.scan",
+                          .subject_kind = "resident",
+                          .subject_id = samples[i].resident_id,
+                          .detail = "{\"sample_id\":" + std::to_string((*ids)[i]) +
+                                    ",\"tube_id\":" + std::to_string(samples[i].tube_id) + "}",
+                          .client_address = "127.0.0.1",
+                          .request_id = "0123456789abcdef",
+                          .at = kAt});
+        answers.push_back({.key = keys[i],
+                           .user_id = 1,
+                           .kind = "scan",
+                           .hash = std::string(16, 'h'),
+                           .status = 201,
+                           .body = std::string(330, 'b'),
+                           .created_at = kAt});
+    }
+    RETURN_IF_ERROR(bulwark::auth::AuditLog::AppendAll(s, audits));
+    ASSIGN_OR_RETURN(bool all_stored, t::RequestStore::InsertAll(s, answers));
+    if (!all_stored) return bulwark::Internal("keys not stored");
     return bulwark::Ok();
 }
 
 void Write(bulwark::db::Database& db, const Options& o, int writer, Clock::time_point deadline,
            WriterResult& out) {
     uint64_t n = 0;
-    ScanWriter scan_writer;
+    std::vector<ScanWriter> scanners(static_cast<size_t>(o.rows_per_commit));
     while (Clock::now() < deadline) {
         const auto start = Clock::now();
-        const ScanWriter before = scan_writer;
+        const std::vector<ScanWriter> before = scanners;
         Status status = db.Write([&](bulwark::db::Session& s) -> Status {
-            scan_writer = before;  // a retried transaction starts from the same tube
+            scanners = before;  // a retried transaction starts from the same tubes
+            if (o.rows == "scan") {
+                return WriteScans(s, o, writer, n, scanners);
+            }
             for (int i = 0; i < o.rows_per_commit; ++i) {
-                if (o.rows == "scan") {
-                    RETURN_IF_ERROR(WriteScan(s, o, writer, n + i, scan_writer));
-                    continue;
-                }
                 auto stored =
                     bulwark::system::SystemStore::RecordClientError(s, RowFor(writer, n + i));
                 if (!stored.ok()) return stored.error();
@@ -233,6 +262,17 @@ int main(int argc, char** argv) {
         if (auto migrated = bulwark::db::Migrate(**db, migrations); !migrated.ok()) {
             std::fprintf(stderr, "bench_storage_ceiling: %s\n", migrated.error().message.c_str());
             return 1;
+        }
+        if (o.rows == "scan") {
+            // The site the tubes are at (a group's plan reads tubes with their site).
+            auto site = (*db)->WriteValue([](bulwark::db::Session& s) {
+                return bulwark::testing::SiteStore::InsertSite(
+                    s, {.street_id = 1, .community_id = 1, .name = "ceiling"});
+            });
+            if (!site.ok() || *site != std::optional<int64_t>(kSite)) {
+                std::fprintf(stderr, "bench_storage_ceiling: the site was not stored\n");
+                return 1;
+            }
         }
 
         std::vector<WriterResult> results(static_cast<size_t>(o.threads));
