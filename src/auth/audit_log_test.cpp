@@ -423,6 +423,19 @@ TEST_P(AuditLogTest, RolledBackWritesInsideGroupCommitsLeaveNoGap) {
     EXPECT_EQ(Verify(), std::nullopt);
 }
 
+// Appends `entry` to the log's first chain as another process would: through the chain row,
+// without this process's hint knowing.
+Status AppendAsAnotherProcess(db::Session& session, const AuditEntry& entry) {
+    ASSIGN_OR_RETURN(auto any, session.QueryOne("SELECT MIN(chain) FROM audit_log"));
+    StoredAuditRow row{.chain = any->Int(0), .entry = entry};
+    ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
+    row.seq = head.seq;
+    row.prev_hash = head.head;
+    row.hash = AuditLog::RowHash(kKey, row.prev_hash, row.chain, row.seq, row.entry);
+    RETURN_IF_ERROR(AuditStore::Insert(session, row));
+    return AuditStore::SetHead(session, row.chain, row.hash);
+}
+
 // Another process writing the same chain number between this process's appends (as two servers
 // on one PostgreSQL database do): it moves the chain row without this process's hint knowing, and
 // each append still finds the chain where the other left it.
@@ -430,14 +443,7 @@ TEST_P(AuditLogTest, AnotherProcessOnTheSameChainKeepsItIntact) {
     for (int n = 0; n < 12; ++n) {
         Status s = db_->Write([&](db::Session& session) -> Status {
             if (n % 3 != 2) return AuditLog::Append(session, Entry(n));
-            ASSIGN_OR_RETURN(auto any, session.QueryOne("SELECT MIN(chain) FROM audit_log"));
-            StoredAuditRow row{.chain = any->Int(0), .entry = Entry(n)};
-            ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
-            row.seq = head.seq;
-            row.prev_hash = head.head;
-            row.hash = AuditLog::RowHash(kKey, row.prev_hash, row.chain, row.seq, row.entry);
-            RETURN_IF_ERROR(AuditStore::Insert(session, row));
-            return AuditStore::SetHead(session, row.chain, row.hash);
+            return AppendAsAnotherProcess(session, Entry(n));
         });
         ASSERT_TRUE(s.ok()) << s.error().message;
     }
@@ -460,16 +466,8 @@ TEST_P(AuditLogTest, AppendAllChainsRowsInTheirOrder) {
     };
     ASSERT_TRUE(append_all(0, 5).ok());
     // Another process appends one row to the same chain.
-    Status other = db_->Write([&](db::Session& session) -> Status {
-        ASSIGN_OR_RETURN(auto any, session.QueryOne("SELECT MIN(chain) FROM audit_log"));
-        StoredAuditRow row{.chain = any->Int(0), .entry = Entry(5)};
-        ASSIGN_OR_RETURN(AuditChainHead head, AuditStore::AdvanceChain(session, row.chain));
-        row.seq = head.seq;
-        row.prev_hash = head.head;
-        row.hash = AuditLog::RowHash(kKey, row.prev_hash, row.chain, row.seq, row.entry);
-        RETURN_IF_ERROR(AuditStore::Insert(session, row));
-        return AuditStore::SetHead(session, row.chain, row.hash);
-    });
+    Status other =
+        db_->Write([&](db::Session& session) { return AppendAsAnotherProcess(session, Entry(5)); });
     ASSERT_TRUE(other.ok()) << other.error().message;
     ASSERT_TRUE(append_all(6, 4).ok());
     ASSERT_FALSE(append_all(100, 3, true).ok());

@@ -69,16 +69,16 @@ public:
     // write; a concurrent store of the key wins (Replay). 5xx answers are returned unstored.
     static Result<Answer> Record(db::Database& db, Clock& clock, const WriteKey& w, Answer answer,
                                  const RejectionFn& on_rejection = {});
-    // The protocol in one Database::WriteAsync, once the caller has looked the key up and not
-    // found it (a stored answer is replayed with no write at all): `decide` runs and its answer
-    // is stored under the key. The write does not look the key up again (a statement per scan):
-    // when it was stored meanwhile (a retry that raced the first send, or another PostgreSQL
-    // server), the insert under the key finds it, everything `decide` wrote is rolled back and
-    // the stored answer replayed. Unlike Apply, `decide` must not have changed anything when it
-    // answers a rejection, except rows that belong with the rejection (its audit row): they are
-    // kept with it. A 5xx answer or an error result rolls everything back and is not stored (a
-    // retry then decides again). `done` gets the answer once the commit is durable, on the
-    // writer thread (see WriteAsync): it must be quick.
+    // The protocol in one Database::WriteAsync: `decide` runs and its answer is stored under
+    // the key. The key is not looked up first (a statement per write): when it is stored
+    // already (a retry, one that raced the first send, or another PostgreSQL server's), the
+    // insert under the key finds it, everything `decide` wrote is rolled back and the stored
+    // answer replayed. So `decide` must be safe to run for a retry: what it would decide then
+    // (a barcode used, a person sampled) is never kept. Unlike Apply, `decide` must not have
+    // changed anything when it answers a rejection, except rows that belong with the rejection (its
+    // audit row): they are kept with it. A 5xx answer or an error result rolls everything back and
+    // is not stored (a retry then decides again). `done` gets the answer once the commit is
+    // durable, on the writer thread (see WriteAsync): it must be quick.
     using DoneFn = std::function<void(Result<Answer>)>;
     static void ApplyAsync(db::Database& db, Clock& clock, WriteKey w, ApplyFn decide, DoneFn done);
 
