@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "auth/account_store.hpp"
 #include "auth/audit_key.hpp"
@@ -42,7 +43,8 @@ protected:
         auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_scans");
         ASSERT_TRUE(temp.ok()) << temp.error().message;
         temp_ = std::move(*temp);
-        auto opened = db::Open({.url = temp_->url(), .writers = 1});
+        db_url_ = temp_->url();
+        auto opened = db::Open({.url = db_url_, .writers = 1});
         ASSERT_TRUE(opened.ok()) << opened.error().message;
         db_ = std::move(*opened);
         db::MigrationSet set;
@@ -264,6 +266,7 @@ protected:
 
     void KeyTwiceInABatch(const std::string& tube, int first);
 
+    std::string db_url_;
     FakeClock clock_{kStart};
     auth::AuditKey audit_key_ = auth::AuditKey::ForTesting(3);
     std::unique_ptr<auth::PersonalDataCipher> cipher_ = auth::PersonalDataCipher::ForTesting(9);
@@ -303,6 +306,76 @@ void ScansTogetherTest::KeyTwiceInABatch(const std::string& tube, int first) {
     EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), samples + 2);
     EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = ?", {tube}), 2);
     EXPECT_EQ(One("SELECT COUNT(*) FROM audit_log WHERE action = 'sampling.scan'"), audited + 2);
+}
+
+// Two servers on one PostgreSQL database scanning into the same tube at once: their groups race
+// on the tube's count, then on (round, resident), and whichever loses is handed back and run
+// one scan at a time. Every person is sampled once and every swab counted
+// once.
+TEST_P(ScansTogetherTest, TwoServersRacingOnOneTubeCountEverySwabOnce) {
+    if (GetParam() != "postgres") GTEST_SKIP() << "one SQLite file has one server";
+    auto opened = db::Open({.url = db_url_, .writers = 1});
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    std::unique_ptr<db::Database> other_db = std::move(*opened);
+    SamplingService other(*other_db, clock_, access_);
+    auto tube = service_->OpenTube(scanner_, {.key = "open-race",
+                                              .round_id = round_,
+                                              .site_id = site_,
+                                              .table_id = tables_[0],
+                                              .barcode = "T0100",
+                                              .pool_size = 20});
+    ASSERT_TRUE(tube.ok() && tube->status == 201) << (tube.ok() ? tube->body : "");
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Answer> answers;
+    for (int round = 0; round < 3; ++round) {
+        answers.clear();
+        std::vector<std::thread> servers;
+        int half = 0;
+        for (SamplingService* server : {service_.get(), &other}) {
+            // First each server its own five people (the tube's count is what they race on),
+            // then both everyone (the samples too).
+            servers.emplace_back([&, server, round, half] {
+                const int people = round == 0 ? 5 : 10;
+                for (int i = 0; i < people; ++i) {
+                    const int person = round == 0 ? half * 5 + i : (i + round * 3) % 10;
+                    server->ScanAsync(
+                        scanner_,
+                        Scan("T0100", person,
+                             "race-" + std::to_string(round) + "-" +
+                                 std::to_string(reinterpret_cast<uintptr_t>(server)) + "-" +
+                                 std::to_string(i)),
+                        [&](Result<Answer> a) {
+                            std::lock_guard lock(mu);
+                            answers.push_back(a.ok() ? *a : Answer{500, a.error().message});
+                            cv.notify_all();
+                        });
+                }
+            });
+            ++half;
+        }
+        for (std::thread& t : servers) t.join();
+        const size_t sent = round == 0 ? 10 : 20;
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(
+            cv.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() == sent; }));
+        if (round == 0) {
+            for (const Answer& a : answers) EXPECT_EQ(a.status, 201) << a.body;
+        }
+    }
+    other_db->Close();
+    // The last round's answers: everyone was sampled in the first.
+    for (const Answer& a : answers) EXPECT_EQ(Code(a), "already_sampled") << a.body;
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 10);
+    EXPECT_EQ(One("SELECT COUNT(DISTINCT resident_id) FROM samples"), 10);
+    EXPECT_EQ(One("SELECT filled FROM tubes WHERE barcode = 'T0100'"), 10);
+    EXPECT_EQ(One("SELECT SUM(samples) FROM sampling_counters"), 10);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM sampling_requests WHERE kind = 'scan' AND status = 201"),
+              10);
+    auto problem =
+        db_->ReadValue([&](db::Session& s) { return auth::AuditLog::Verify(s, audit_key_); });
+    ASSERT_TRUE(problem.ok()) << problem.error().message;
+    EXPECT_FALSE(problem->has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, ScansTogetherTest, ::testing::Values("sqlite", "postgres"),
