@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "db/value.hpp"
@@ -13,6 +14,19 @@
 namespace bulwark::db {
 
 enum class Dialect { kSqlite, kPostgres };
+
+// One statement of a batch (Session::RunAll) with its parameters.
+struct Statement {
+    std::string sql;
+    Params params;
+};
+
+// What one statement of a batch gave: the rows it returned and, for an INSERT, UPDATE or
+// DELETE, how many rows it changed.
+struct Outcome {
+    Rows rows;
+    int64_t changed = 0;
+};
 
 // A transaction in progress on one connection. Handed to the functions given to Database::Read
 // and Database::Write; valid only during that call; not thread-safe.
@@ -28,6 +42,12 @@ public:
     virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
     // Runs a statement and returns the number of rows it changed.
     virtual Result<int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
+    // Runs `statements` in order, sent together: on PostgreSQL in one round trip (a pipeline)
+    // instead of one each; on SQLite one after another. Returns each one's outcome, or the
+    // first failure, after which none of the later statements has run and the transaction is
+    // aborted as after any failed statement. Each must be a single statement. See db::Batch,
+    // which gathers them from several stores.
+    virtual Result<std::vector<Outcome>> RunAll(std::span<const Statement> statements) = 0;
     virtual Dialect dialect() const = 0;
     // Which writer connection runs this transaction: always 0 on SQLite and for reads; on
     // PostgreSQL a number from 0 to 255 that the writer claimed for as long as its connection

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/batch.hpp"
 #include "db/migrations.hpp"
 #include "db/postgres/postgres_database.hpp"
 
@@ -743,6 +744,125 @@ TEST_P(DatabaseTest, ServersSharingADatabaseUseWriterNumbersOfTheirOwn) {
     for (int n : first_numbers) EXPECT_TRUE(n >= 0 && n < 4) << n;
     for (int n : second_numbers) EXPECT_TRUE(n == 4 || n == 5) << n;
     (*second)->Close();
+}
+
+// A batch runs its statements in order (one round trip on PostgreSQL) and hands each `then`
+// its own outcome: rows, or the count of rows changed. The same new text twice in one batch is
+// prepared once, and a blob parameter types its statement apart from the same text with text.
+TEST_P(DatabaseTest, ABatchRunsInOrderAndHandsEachStatementItsOutcome) {
+    CreateItems();
+    std::vector<std::string> seen;
+    auto run = [&](int round) {
+        return db_->Write([&](Session& s) -> Status {
+            Batch batch;
+            const std::string a = "a" + std::to_string(round);
+            const std::string b = "b" + std::to_string(round);
+            batch.Add("INSERT INTO items (name, n) VALUES (?, ?) RETURNING name", {a, 1},
+                      [&](Outcome& o) -> Status {
+                          seen.push_back("inserted " + o.rows[0].Text(0));
+                          return Ok();
+                      });
+            batch.Add("INSERT INTO items (name, n) VALUES (?, ?) RETURNING name", {b, 2},
+                      [&](Outcome& o) -> Status {
+                          seen.push_back("inserted " + o.rows[0].Text(0));
+                          return Ok();
+                      });
+            batch.Add("UPDATE items SET n = n + 10, b = ? WHERE name IN (?, ?)",
+                      {Blob{std::string("\0x", 2)}, a, b}, [&](Outcome& o) -> Status {
+                          seen.push_back("changed " + std::to_string(o.changed));
+                          return Ok();
+                      });
+            batch.Add("UPDATE items SET n = n + 10, b = ? WHERE name IN (?, ?)", {"text", a, "-"},
+                      [&](Outcome& o) -> Status {
+                          seen.push_back("changed " + std::to_string(o.changed));
+                          return Ok();
+                      });
+            batch.Add("SELECT name, n FROM items WHERE name IN (?, ?) ORDER BY name", {a, b},
+                      [&](Outcome& o) -> Status {
+                          for (const Row& r : o.rows) {
+                              seen.push_back(r.Text(0) + "=" + std::to_string(r.Int(1)));
+                          }
+                          return Ok();
+                      });
+            EXPECT_EQ(batch.size(), 5u);
+            RETURN_IF_ERROR(batch.Run(s));
+            EXPECT_TRUE(batch.empty());
+            return Ok();
+        });
+    };
+    // The second round finds every statement prepared already.
+    for (int round = 0; round < 2; ++round) {
+        seen.clear();
+        Status s = run(round);
+        ASSERT_TRUE(s.ok()) << s.error().message;
+        const std::string r = std::to_string(round);
+        EXPECT_EQ(seen, (std::vector<std::string>{"inserted a" + r, "inserted b" + r, "changed 2",
+                                                  "changed 1", "a" + r + "=21", "b" + r + "=12"}));
+    }
+    EXPECT_EQ(Count(), 4);
+    Rows blobs = MustRead("SELECT b FROM items WHERE name = 'b0'");
+    ASSERT_EQ(blobs.size(), 1u);
+    ASSERT_TRUE(blobs[0][0].is_blob());
+    EXPECT_EQ(std::get<Blob>(blobs[0][0].variant()).bytes, std::string("\0x", 2));
+    Batch empty;
+    Status nothing = db_->Write([&](Session& s) { return empty.Run(s); });
+    EXPECT_TRUE(nothing.ok());
+}
+
+// A statement that fails stops the batch: no `then` runs, the write rolls back whole, and the
+// statements after it never ran, so a text first seen after the failure is prepared when it
+// is next used rather than taken for prepared. A failing `then` stops the later ones.
+TEST_P(DatabaseTest, AFailingStatementOrThenStopsTheBatch) {
+    CreateItems();
+    // One writer, so that the statement after the failure is next used on the same connection.
+    db_->Close();
+    auto reopened = Open({.url = url_, .writers = 1});
+    ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+    db_ = std::move(*reopened);
+    MustWrite("INSERT INTO items (name) VALUES (?)", {"dup"});
+    int thens = 0;
+    auto count = [&](Outcome&) -> Status {
+        ++thens;
+        return Ok();
+    };
+    Status failed = db_->Write([&](Session& s) -> Status {
+        Batch batch;
+        batch.Add("INSERT INTO items (name, n) VALUES (?, ?)", {"x", 1}, count);
+        batch.Add("INSERT INTO items (name, n) VALUES (?, ?)", {"dup", 2}, count);
+        batch.Add("SELECT COUNT(*) FROM items WHERE n >= ?", {0}, count);
+        return batch.Run(s);
+    });
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::kAlreadyExists) << failed.error().message;
+    EXPECT_EQ(thens, 0);
+    EXPECT_EQ(Count(), 1);
+    auto later = db_->WriteValue(
+        [](Session& s) { return s.QueryOne("SELECT COUNT(*) FROM items WHERE n >= ?", {0}); });
+    ASSERT_TRUE(later.ok()) << later.error().message;
+    ASSERT_TRUE(later->has_value());
+    EXPECT_EQ((*later)->Int(0), 0);
+
+    Status refused = db_->Write([&](Session& s) -> Status {
+        Batch batch;
+        batch.Add("INSERT INTO items (name, n) VALUES (?, ?)", {"y", 1},
+                  [](Outcome&) -> Status { return Unavailable("lost a race"); });
+        batch.Add("INSERT INTO items (name, n) VALUES (?, ?)", {"z", 1}, count);
+        return batch.Run(s);
+    });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(thens, 0);
+    EXPECT_EQ(Count(), 1);
+
+    // Several statements in one text cannot join a batch.
+    Status several = db_->Write([&](Session& s) -> Status {
+        Batch batch;
+        batch.Add("SELECT 1; SELECT 2", {}, count);
+        batch.Add("SELECT 3", {}, count);
+        return batch.Run(s);
+    });
+    EXPECT_FALSE(several.ok());
+    EXPECT_EQ(thens, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest,

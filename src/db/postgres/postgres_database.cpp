@@ -258,7 +258,7 @@ public:
     // Runs the deferred commands now.
     Status Flush() {
         if (deferred_.empty()) return Ok();
-        auto result = RetryIfLostAtStart([&] { return Exchange(nullptr); });
+        auto result = RetryIfLostAtStart([&] { return Exchange({}, nullptr); });
         if (!result.ok()) return std::move(result).error();
         return Ok();
     }
@@ -278,9 +278,23 @@ public:
     // The failure of a deferred command in the last exchange (rather than of its statement).
     const std::optional<Error>& step_error() const { return step_error_; }
 
+    // One statement with its parameters, as RunAll takes them.
+    struct Ref {
+        std::string_view sql;
+        const Params* params = nullptr;
+    };
+
     // Runs one statement with `?` placeholders through the prepared-statement cache.
     Result<PgResult> Run(std::string_view sql, const Params& params) {
-        return RetryIfLostAtStart([&] { return RunOnce(sql, params); });
+        const Ref ref{sql, &params};
+        ASSIGN_OR_RETURN(std::vector<PgResult> results, RunAll({&ref, 1}));
+        return std::move(results.front());
+    }
+
+    // Runs statements through the prepared-statement cache, sent together with one Sync: one
+    // round trip for all of them. Each result, or the first failure.
+    Result<std::vector<PgResult>> RunAll(std::span<const Ref> statements) {
+        return RetryIfLostAtStart([&] { return RunAllOnce(statements); });
     }
 
 private:
@@ -291,17 +305,22 @@ private:
         std::string text;
         int params = 0;
         std::vector<Oid> types;
+        // The cache key: the text, and where blob parameters are (see Bind).
+        std::string key;
     };
 
-    // One execution of a prepared statement; `prepare` when the server does not know it yet.
-    struct Call {
+    // One execution of a prepared statement, ready to send: `prepare` when the server does not
+    // know the statement yet, and the parameters as libpq takes them (pointing into `numbers`
+    // and the caller's Params, so a Bound is never moved once filled).
+    struct Bound {
+        const Statement* statement = nullptr;
         const Statement* prepare = nullptr;
-        const std::string* name = nullptr;
-        int params = 0;
-        const char* const* values = nullptr;
-        const int* lengths = nullptr;
-        const int* formats = nullptr;
+        std::vector<const char*> values;
+        std::vector<int> lengths;
+        std::vector<int> formats;
+        std::vector<std::string> numbers;
     };
+    using StatementMap = std::unordered_map<std::string, Statement, StringHash, std::equal_to<>>;
 
     // Runs `run` (one exchange); when it is the transaction's first and finds the connection
     // lost, reconnects and runs it once more with the same commands.
@@ -321,8 +340,38 @@ private:
         return again;
     }
 
-    Result<PgResult> RunOnce(std::string_view sql, const Params& params) {
+    Result<std::vector<PgResult>> RunAllOnce(std::span<const Ref> statements) {
         if (lost()) return Unavailable("PostgreSQL 连接已断开");
+        // Statements new to this connection; the same text twice in one exchange is prepared
+        // once.
+        StatementMap fresh;
+        std::vector<Bound> bound(statements.size());
+        for (size_t i = 0; i < statements.size(); ++i) {
+            RETURN_IF_ERROR(Bind(statements[i], &fresh, &bound[i]));
+        }
+        for (const Bound& b : bound) {
+            if (!b.statement->name.empty()) continue;
+            if (bound.size() != 1) return InvalidArgument("成批执行的 SQL 每次只能有一条语句");
+            const std::string text = b.statement->text;
+            ASSIGN_OR_RETURN(PgResult result, SimpleOutsidePipeline(text.c_str()));
+            std::vector<PgResult> out;
+            out.push_back(std::move(result));
+            return out;
+        }
+        std::vector<const Statement*> prepared;
+        Result<std::vector<PgResult>> results = Exchange(bound, &prepared);
+        // Whatever the server prepared stays prepared, even when a later statement failed.
+        for (const Statement* p : prepared) {
+            auto node = fresh.extract(p->key);
+            if (!node.empty()) statements_.insert(std::move(node));
+        }
+        return results;
+    }
+
+    // Finds or makes the prepared statement for `ref` and converts its parameters.
+    Status Bind(const Ref& ref, StatementMap* fresh, Bound* out) {
+        const std::string_view sql = ref.sql;
+        const Params& params = *ref.params;
         // A blob parameter is sent as binary bytea, anything else as text whose type the server
         // infers from where it is used. Types belong to the prepared statement, so a statement
         // that gets blobs is keyed by its text and where the blobs are.
@@ -336,44 +385,48 @@ private:
         }
         std::string_view key = any_blob ? std::string_view(typed_key) : sql;
 
-        std::optional<Statement> fresh;
         const Statement* statement = nullptr;
         if (auto it = statements_.find(key); it != statements_.end()) {
             statement = &it->second;
+        } else if (auto f = fresh->find(key); f != fresh->end()) {
+            statement = &f->second;
         } else {
-            ASSIGN_OR_RETURN(fresh, NewStatement(sql, params));
-            statement = &*fresh;
+            ASSIGN_OR_RETURN(Statement made, NewStatement(sql, params));
+            made.key.assign(key);
+            if (made.name.empty()) {
+                // Simple protocol: nothing to prepare on the server.
+                statement = &statements_.emplace(std::string(key), std::move(made)).first->second;
+            } else {
+                statement = &fresh->emplace(std::string(key), std::move(made)).first->second;
+                out->prepare = statement;
+            }
         }
         if (statement->params != static_cast<int>(params.size())) {
             return InvalidArgument("SQL 参数个数不符: 需要 " + std::to_string(statement->params) +
                                    " 个, 给了 " + std::to_string(params.size()));
         }
-        if (statement->name.empty()) {
-            const std::string text = statement->text;
-            if (fresh) statements_.emplace(std::string(key), std::move(*fresh));
-            return SimpleOutsidePipeline(text.c_str());
-        }
+        out->statement = statement;
 
         const size_t n = params.size();
-        std::vector<const char*> values(n, nullptr);
-        std::vector<int> lengths(n, 0);
-        std::vector<int> formats(n, 0);
-        std::vector<std::string> numbers(n);
+        out->values.assign(n, nullptr);
+        out->lengths.assign(n, 0);
+        out->formats.assign(n, 0);
+        out->numbers.resize(n);
         for (size_t i = 0; i < n; ++i) {
             const Value::Variant& v = params[i].variant();
             switch (v.index()) {
                 case 0:
                     break;
                 case 1:
-                    numbers[i] = std::to_string(std::get<1>(v));
-                    values[i] = numbers[i].c_str();
+                    out->numbers[i] = std::to_string(std::get<1>(v));
+                    out->values[i] = out->numbers[i].c_str();
                     break;
                 case 2: {
                     // Shortest text that reads back as the same double.
                     char buf[32];
                     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::get<2>(v));
-                    numbers[i].assign(buf, end);
-                    values[i] = numbers[i].c_str();
+                    out->numbers[i].assign(buf, end);
+                    out->values[i] = out->numbers[i].c_str();
                     break;
                 }
                 case 3: {
@@ -382,29 +435,19 @@ private:
                         return InvalidArgument("文本参数 " + std::to_string(i + 1) +
                                                " 含 NUL 字节: 二进制数据请用 Blob");
                     }
-                    values[i] = s.c_str();
+                    out->values[i] = s.c_str();
                     break;
                 }
                 case 4: {
                     const std::string& b = std::get<4>(v).bytes;
-                    values[i] = b.data();
-                    lengths[i] = static_cast<int>(b.size());
-                    formats[i] = 1;
+                    out->values[i] = b.data();
+                    out->lengths[i] = static_cast<int>(b.size());
+                    out->formats[i] = 1;
                     break;
                 }
             }
         }
-        Call call;
-        call.prepare = fresh ? &*fresh : nullptr;
-        call.name = &statement->name;
-        call.params = static_cast<int>(n);
-        call.values = values.data();
-        call.lengths = lengths.data();
-        call.formats = formats.data();
-        bool prepared = false;
-        Result<PgResult> result = Exchange(&call, &prepared);
-        if (prepared) statements_.emplace(std::string(key), std::move(*fresh));
-        return result;
+        return Ok();
     }
 
     Result<Statement> NewStatement(std::string_view sql, const Params& params) {
@@ -428,10 +471,12 @@ private:
         return statement;
     }
 
-    // Pipeline mode: sends the deferred commands and `call` (prepare, execute) followed by one
-    // Sync, and reads every result back. Returns the statement's result (or the last command's),
-    // or the first failure; the server skips everything after a failure up to the Sync.
-    Result<PgResult> Exchange(const Call* call, bool* prepared = nullptr) {
+    // Pipeline mode: sends the deferred commands and `calls` (each: prepare if new, execute)
+    // followed by one Sync, and reads every result back. Returns each call's result, or the
+    // first failure; the server skips everything after a failure up to the Sync. `prepared`
+    // gets the statements the server prepared in this exchange.
+    Result<std::vector<PgResult>> Exchange(std::span<const Bound> calls,
+                                           std::vector<const Statement*>* prepared) {
         if (lost()) return Unavailable("PostgreSQL 连接已断开");
         PGconn* c = conn_.get();
         std::vector<std::string> commands = std::move(deferred_);
@@ -444,17 +489,26 @@ private:
                                              nullptr, 0) == 1;
         }
         size_t ops = commands.size();
-        size_t prepare_op = SIZE_MAX;
-        if (call) {
-            if (call->prepare) {
-                prepare_op = ops++;
-                sent = sent &&
-                       PQsendPrepare(c, call->prepare->name.c_str(), call->prepare->text.c_str(),
-                                     call->prepare->params, call->prepare->types.data()) == 1;
+        // The statement each operation prepares (null: none), and which executes each call.
+        std::vector<const Statement*> preparing;
+        std::vector<size_t> executes;
+        preparing.reserve(ops + calls.size() * 2);
+        preparing.assign(ops, nullptr);
+        executes.reserve(calls.size());
+        for (const Bound& call : calls) {
+            if (call.prepare) {
+                preparing.push_back(call.prepare);
+                ++ops;
+                sent =
+                    sent && PQsendPrepare(c, call.prepare->name.c_str(), call.prepare->text.c_str(),
+                                          call.prepare->params, call.prepare->types.data()) == 1;
             }
-            ++ops;
-            sent = sent && PQsendQueryPrepared(c, call->name->c_str(), call->params, call->values,
-                                               call->lengths, call->formats, 0) == 1;
+            preparing.push_back(nullptr);
+            executes.push_back(ops++);
+            sent = sent &&
+                   PQsendQueryPrepared(c, call.statement->name.c_str(),
+                                       static_cast<int>(call.values.size()), call.values.data(),
+                                       call.lengths.data(), call.formats.data(), 0) == 1;
         }
         sent = sent && PQpipelineSync(c) == 1;
         if (!sent) {
@@ -464,7 +518,7 @@ private:
             return Unavailable(std::move(error.message));
         }
 
-        // Each command yields its results and then a null; the Sync yields PIPELINE_SYNC.
+        // Each operation yields its results and then a null; the Sync yields PIPELINE_SYNC.
         std::vector<PgResult> results(ops);
         std::optional<Error> failure;
         size_t op = 0;
@@ -488,19 +542,26 @@ private:
             if (status == PGRES_PIPELINE_SYNC) break;
             if (status == PGRES_PIPELINE_ABORTED || op >= ops) continue;
             if (!Succeeded(status) && !failure) {
-                failure =
-                    PgError(c, result.get(), op == prepare_op ? "SQL 准备失败" : "SQL 执行失败");
+                failure = PgError(c, result.get(),
+                                  preparing[op] != nullptr ? "SQL 准备失败" : "SQL 执行失败");
                 if (op < commands.size()) step_error_ = failure;
             }
             results[op] = std::move(result);
         }
-        if (prepared && prepare_op < ops && results[prepare_op] &&
-            Succeeded(PQresultStatus(results[prepare_op].get()))) {
-            *prepared = true;
+        for (size_t i = 0; i < ops && prepared; ++i) {
+            if (preparing[i] != nullptr && results[i] &&
+                Succeeded(PQresultStatus(results[i].get()))) {
+                prepared->push_back(preparing[i]);
+            }
         }
         if (failure) return std::move(*failure);
-        if (ops == 0 || !results[ops - 1]) return Internal("PostgreSQL: 没有结果");
-        return std::move(results[ops - 1]);
+        std::vector<PgResult> out;
+        out.reserve(executes.size());
+        for (size_t e : executes) {
+            if (!results[e]) return Internal("PostgreSQL: 没有结果");
+            out.push_back(std::move(results[e]));
+        }
+        return out;
     }
 
     // Several statements in one string run with the simple protocol, which pipeline mode does
@@ -547,34 +608,62 @@ public:
 
     Result<int64_t> Exec(std::string_view sql, const Params& params) override {
         ASSIGN_OR_RETURN(PgResult result, Run(sql, params));
-        const char* text = PQcmdTuples(result.get());
-        int64_t changed = 0;
-        std::from_chars(text, text + std::strlen(text), changed);
-        return changed;
+        return Changed(result.get());
+    }
+
+    Result<std::vector<Outcome>> RunAll(std::span<const Statement> statements) override {
+        RETURN_IF_ERROR(NotAborted());
+        std::vector<Connection::Ref> refs;
+        refs.reserve(statements.size());
+        for (const Statement& statement : statements) {
+            refs.push_back({statement.sql, &statement.params});
+        }
+        ASSIGN_OR_RETURN(std::vector<PgResult> results, Noted(conn_.RunAll(refs)));
+        std::vector<Outcome> out(results.size());
+        for (size_t i = 0; i < results.size(); ++i) {
+            out[i].rows = ToRows(results[i].get());
+            out[i].changed = Changed(results[i].get());
+        }
+        return out;
     }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
     int connection_slot() const override { return slot_; }
 
     // `status` of the work, or the error that aborted the transaction when the work ignored it.
-    Status Outcome(Status status) const {
+    Status Settled(Status status) const {
         if (status.ok() && aborted_) return *aborted_;
         return status;
     }
 
 private:
-    Result<PgResult> Run(std::string_view sql, const Params& params) {
-        if (aborted_) {
-            return Error(aborted_->code, "事务已因前面的错误中止: " + aborted_->message,
-                         aborted_->field);
-        }
-        Result<PgResult> result = conn_.Run(sql, params);
-        // Errors found before sending (a wrong parameter count) leave the transaction usable.
+    static int64_t Changed(const PGresult* result) {
+        const char* text = PQcmdTuples(const_cast<PGresult*>(result));
+        int64_t changed = 0;
+        std::from_chars(text, text + std::strlen(text), changed);
+        return changed;
+    }
+
+    Status NotAborted() const {
+        if (!aborted_) return Ok();
+        return Error(aborted_->code, "事务已因前面的错误中止: " + aborted_->message,
+                     aborted_->field);
+    }
+
+    // `result`, remembering a failure that aborted the transaction. Errors found before
+    // sending (a wrong parameter count) leave the transaction usable.
+    template <class T>
+    Result<T> Noted(Result<T> result) {
         const PGTransactionStatusType status = conn_.transaction_status();
         if (!result.ok() && (status == PQTRANS_INERROR || status == PQTRANS_UNKNOWN)) {
             aborted_ = result.error();
         }
         return result;
+    }
+
+    Result<PgResult> Run(std::string_view sql, const Params& params) {
+        RETURN_IF_ERROR(NotAborted());
+        return Noted(conn_.Run(sql, params));
     }
 
     Connection& conn_;
@@ -678,7 +767,7 @@ private:
     Status ReadOn(Connection& conn, const Work& work) {
         RETURN_IF_ERROR(conn.Begin({"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}));
         PgSession session(conn, 0);
-        Status status = session.Outcome(RunGuarded(work, session));
+        Status status = session.Settled(RunGuarded(work, session));
         Status end = conn.Command(status.ok() ? "COMMIT" : "ROLLBACK");
         if (status.ok() && !end.ok()) return end;
         return status;
@@ -751,7 +840,7 @@ private:
                     ? RunGuarded(batch[i]->work(), session)
                     : RunGuarded([&](Session& s) { return internal::ApplyUnit(batch, i, end, s); },
                                  session);
-            status = session.Outcome(std::move(status));
+            status = session.Settled(std::move(status));
             if (conn.step_error()) {
                 // What went out before this unit's first statement failed: the transaction
                 // is gone, and this unit failed for that reason only.

@@ -211,6 +211,15 @@ public:
         if (changes != 1) return std::optional<int64_t>();
         return std::optional<int64_t>(sqlite3_last_insert_rowid(conn_.handle()));
     }
+    // No round trips to save: one after another.
+    Result<std::vector<Outcome>> RunAll(std::span<const Statement> statements) override {
+        std::vector<Outcome> out(statements.size());
+        for (size_t i = 0; i < statements.size(); ++i) {
+            RETURN_IF_ERROR(
+                conn_.Run(statements[i].sql, statements[i].params, &out[i].rows, &out[i].changed));
+        }
+        return out;
+    }
     Dialect dialect() const override { return Dialect::kSqlite; }
 
 private:
