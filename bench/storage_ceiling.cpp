@@ -32,9 +32,11 @@
 #include "auth/audit_key.hpp"
 #include "auth/audit_log.hpp"
 #include "bench/lib/latency_histogram.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "db/testing/temp_database.hpp"
+#include "registry/registry_store.hpp"
 #include "system/system_store.hpp"
 #include "testing/model.hpp"
 #include "testing/request_store.hpp"
@@ -96,7 +98,7 @@ Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_
     const int rows = static_cast<int>(scanners.size());
     std::vector<std::string> keys;
     std::vector<std::string> barcodes;
-    std::vector<int64_t> residents;
+    std::vector<t::SamplingStore::SampleProbe> probes;
     std::vector<t::Sample> samples;
     std::vector<t::SamplingStore::TubeFilled> filled;
     std::vector<t::CounterDelta> deltas;
@@ -141,20 +143,32 @@ Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_
                            .scanned_at = kAt,
                            .received_at = kAt,
                            .scanned_by = 1});
-        residents.push_back(samples.back().resident_id);
+        probes.push_back({.tube_barcode = w.barcode, .resident_id = samples.back().resident_id});
         keys.push_back("scan-ceiling-" + tag);
     }
-    ASSIGN_OR_RETURN(auto stored, t::RequestStore::FindAll(s, keys));
+    // As the app's group: its reads in one batch, its writes in two (one round trip each on
+    // PostgreSQL).
+    bulwark::db::Batch reads;
+    std::vector<t::StoredRequest> stored;
+    t::RequestStore::FindAll(reads, keys, &stored);
+    std::vector<t::TubeAtSite> tubes;
+    t::SamplingStore::TubesByBarcodes(reads, barcodes, &tubes);
+    std::vector<t::Sample> earlier;
+    t::SamplingStore::SamplesAt(reads, probes, &earlier);
+    RETURN_IF_ERROR(reads.Run(s));
     if (!stored.empty()) return bulwark::Internal("a key stored already");
-    ASSIGN_OR_RETURN(auto tubes, t::SamplingStore::TubesByBarcodes(s, barcodes));
     if (tubes.size() != barcodes.size()) return bulwark::Internal("a tube not found");
-    ASSIGN_OR_RETURN(auto earlier, t::SamplingStore::SamplesOf(s, kRound, residents));
     if (!earlier.empty()) return bulwark::Internal("sampled already");
-    ASSIGN_OR_RETURN(auto ids, t::SamplingStore::InsertSamples(s, samples));
-    if (!ids) return bulwark::Internal("samples not inserted");
-    ASSIGN_OR_RETURN(bool all_filled, t::SamplingStore::FillTubes(s, filled));
+    bulwark::db::Batch writes;
+    std::vector<int64_t> ids;
+    bool samples_in = true;
+    t::SamplingStore::InsertSamples(writes, samples, &ids, &samples_in);
+    bool all_filled = true;
+    t::SamplingStore::FillTubes(writes, filled, &all_filled);
+    t::SamplingStore::CountAll(writes, deltas);
+    RETURN_IF_ERROR(writes.Run(s));
+    if (!samples_in) return bulwark::Internal("samples not inserted");
     if (!all_filled) return bulwark::Internal("tubes not filled");
-    RETURN_IF_ERROR(t::SamplingStore::CountAll(s, deltas));
     std::vector<bulwark::auth::AuditEntry> audits;
     std::vector<t::StoredRequest> answers;
     for (size_t i = 0; i < samples.size(); ++i) {
@@ -165,7 +179,7 @@ Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_
                           .action = "sampling.scan",
                           .subject_kind = "resident",
                           .subject_id = samples[i].resident_id,
-                          .detail = "{\"sample_id\":" + std::to_string((*ids)[i]) +
+                          .detail = "{\"sample_id\":" + std::to_string(ids[i]) +
                                     ",\"tube_id\":" + std::to_string(samples[i].tube_id) + "}",
                           .client_address = "127.0.0.1",
                           .request_id = "0123456789abcdef",
@@ -178,8 +192,10 @@ Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_
                            .body = std::string(330, 'b'),
                            .created_at = kAt});
     }
-    RETURN_IF_ERROR(bulwark::auth::AuditLog::AppendAll(s, audits));
-    ASSIGN_OR_RETURN(bool all_stored, t::RequestStore::InsertAll(s, answers));
+    RETURN_IF_ERROR(bulwark::auth::AuditLog::AppendAll(s, writes, audits));
+    bool all_stored = true;
+    t::RequestStore::InsertAll(writes, answers, &all_stored);
+    RETURN_IF_ERROR(writes.Run(s));
     if (!all_stored) return bulwark::Internal("keys not stored");
     return bulwark::Ok();
 }
@@ -257,6 +273,7 @@ int main(int argc, char** argv) {
             bulwark::auth::AuditLog::UseKey(bulwark::auth::AuditKey::Random());
             migrations.Add(bulwark::auth::AuditLog::Migrations());
             migrations.Add(bulwark::auth::AccountMigrations());
+            migrations.Add(bulwark::registry::RegistryStore::Migrations());
             migrations.Add(bulwark::testing::Migrations());
         }
         if (auto migrated = bulwark::db::Migrate(**db, migrations); !migrated.ok()) {

@@ -214,28 +214,19 @@ Status AuditLog::Append(db::Session& session, const AuditEntry& entry) {
     return Ok();
 }
 
-Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& entries) {
-    if (entries.empty()) return Ok();
-    if (entries.size() == 1) return Append(session, entries[0]);
-    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
-    const int64_t chain = session.connection_slot();
-    size_t first = 0;
-    std::optional<ChainHint> hint = Hints().Get(chain);
-    if (!hint) {
-        // The first append of this process to the chain learns where it is.
-        RETURN_IF_ERROR(Append(session, entries[0]));
-        first = 1;
-        hint = Hints().Get(chain);
-        if (!hint) return Internal("审计链 " + std::to_string(chain) + " 无位置");
-    }
+namespace {
+
+// `entries[first..]` as rows of `chain`, chained on from `hint`.
+std::vector<StoredAuditRow> ChainOn(int64_t chain, const ChainHint& hint,
+                                    const std::vector<AuditEntry>& entries, size_t first) {
     const AuditKey key = CurrentKey();
     std::vector<StoredAuditRow> rows;
     rows.reserve(entries.size() - first);
-    std::string prev = hint->head;
+    std::string prev = hint.head;
     for (size_t i = first; i < entries.size(); ++i) {
         StoredAuditRow row;
         row.chain = chain;
-        row.seq = hint->seq + static_cast<int64_t>(rows.size()) + 1;
+        row.seq = hint.seq + static_cast<int64_t>(rows.size()) + 1;
         row.entry = entries[i];
         if (row.entry.at == 0) row.entry.at = SystemClock::Instance().NowMillis();
         row.prev_hash = std::move(prev);
@@ -243,7 +234,35 @@ Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& 
         prev = row.hash;
         rows.push_back(std::move(row));
     }
-    ASSIGN_OR_RETURN(bool moved, AuditStore::AdvanceChainFrom(session, chain, hint->seq, hint->head,
+    return rows;
+}
+
+// Where `chain` is: this process's hint, or, for the process's first append to the chain, where
+// appending entries[0] alone found it (`*first` is then 1).
+Result<ChainHint> LearnChain(db::Session& session, int64_t chain,
+                             const std::vector<AuditEntry>& entries, size_t* first) {
+    *first = 0;
+    std::optional<ChainHint> hint = Hints().Get(chain);
+    if (hint) return *hint;
+    RETURN_IF_ERROR(AuditLog::Append(session, entries[0]));
+    *first = 1;
+    hint = Hints().Get(chain);
+    if (!hint) return Internal("审计链 " + std::to_string(chain) + " 无位置");
+    return *hint;
+}
+
+}  // namespace
+
+Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& entries) {
+    if (entries.empty()) return Ok();
+    if (entries.size() == 1) return Append(session, entries[0]);
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    const int64_t chain = session.connection_slot();
+    size_t first = 0;
+    ASSIGN_OR_RETURN(ChainHint hint, LearnChain(session, chain, entries, &first));
+    if (first == entries.size()) return Ok();
+    std::vector<StoredAuditRow> rows = ChainOn(chain, hint, entries, first);
+    ASSIGN_OR_RETURN(bool moved, AuditStore::AdvanceChainFrom(session, chain, hint.seq, hint.head,
                                                               rows.back().hash,
                                                               static_cast<int64_t>(rows.size())));
     if (!moved) {
@@ -255,6 +274,29 @@ Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& 
     }
     RETURN_IF_ERROR(AuditStore::InsertAll(session, rows));
     Hints().Set(chain, rows.back().seq, rows.back().hash);
+    return Ok();
+}
+
+Status AuditLog::AppendAll(db::Session& session, db::Batch& batch,
+                           const std::vector<AuditEntry>& entries) {
+    if (entries.empty()) return Ok();
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    const int64_t chain = session.connection_slot();
+    size_t first = 0;
+    ASSIGN_OR_RETURN(ChainHint hint, LearnChain(session, chain, entries, &first));
+    if (first == entries.size()) return Ok();
+    std::vector<StoredAuditRow> rows = ChainOn(chain, hint, entries, first);
+    // A batch runs every statement before any `then`: when this one runs, the rows are in.
+    AuditStore::AdvanceChainFrom(
+        batch, chain, hint.seq, hint.head, rows.back().hash, static_cast<int64_t>(rows.size()),
+        [chain, seq = rows.back().seq, head = rows.back().hash](bool moved) -> Status {
+            if (!moved) {
+                return Unavailable("审计链 " + std::to_string(chain) + " 已被另一写入者推进");
+            }
+            Hints().Set(chain, seq, head);
+            return Ok();
+        });
+    AuditStore::InsertAll(batch, rows);
     return Ok();
 }
 

@@ -8,6 +8,7 @@
 #include "auth/audit_key.hpp"
 #include "auth/principal.hpp"
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 
@@ -62,6 +63,13 @@ public:
     // Appends `entries` in their order, as Append would one after another: with the hint, one
     // compare-and-set for all of them and a multi-row insert.
     static Status AppendAll(db::Session& session, const std::vector<AuditEntry>& entries);
+    // AppendAll's compare-and-set and inserts added to `batch`, to be sent with the caller's
+    // other writes. When another writer moved the chain meanwhile, the rows are inserted all
+    // the same and the batch fails (kUnavailable, or the chain's unique key), so the caller
+    // must roll back, as a db::WriteGroup does. A process's first append to its chain runs
+    // at once, on `session`, to learn where the chain is.
+    static Status AppendAll(db::Session& session, db::Batch& batch,
+                            const std::vector<AuditEntry>& entries);
     // Fills who/role/scope/address/request id from the principal.
     static AuditEntry For(const Principal& who, std::string action);
 

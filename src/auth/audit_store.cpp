@@ -123,11 +123,22 @@ Result<AuditChainHead> AuditStore::AdvanceChain(db::Session& s, int64_t chain) {
 Result<bool> AuditStore::AdvanceChainFrom(db::Session& s, int64_t chain, int64_t seq,
                                           const std::string& head, const std::string& new_head,
                                           int64_t rows) {
-    ASSIGN_OR_RETURN(int64_t changed,
-                     s.Exec("UPDATE audit_chains SET seq = ?, head = ? "
-                            "WHERE chain = ? AND seq = ? AND head = ?",
-                            {seq + rows, db::Blob{new_head}, chain, seq, db::Blob{head}}));
-    return changed == 1;
+    bool moved = false;
+    db::Batch batch;
+    AdvanceChainFrom(batch, chain, seq, head, new_head, rows, [&moved](bool m) -> Status {
+        moved = m;
+        return Ok();
+    });
+    RETURN_IF_ERROR(batch.Run(s));
+    return moved;
+}
+
+void AuditStore::AdvanceChainFrom(db::Batch& batch, int64_t chain, int64_t seq,
+                                  const std::string& head, const std::string& new_head,
+                                  int64_t rows, std::function<Status(bool moved)> then) {
+    batch.Add("UPDATE audit_chains SET seq = ?, head = ? WHERE chain = ? AND seq = ? AND head = ?",
+              {seq + rows, db::Blob{new_head}, chain, seq, db::Blob{head}},
+              [then = std::move(then)](db::Outcome& o) { return then(o.changed == 1); });
 }
 
 Status AuditStore::Insert(db::Session& s, const StoredAuditRow& r) {
@@ -143,6 +154,12 @@ Status AuditStore::Insert(db::Session& s, const StoredAuditRow& r) {
 }
 
 Status AuditStore::InsertAll(db::Session& s, const std::vector<StoredAuditRow>& rows) {
+    db::Batch batch;
+    InsertAll(batch, rows);
+    return batch.Run(s);
+}
+
+void AuditStore::InsertAll(db::Batch& batch, const std::vector<StoredAuditRow>& rows) {
     constexpr size_t kColumns = 16;
     for (size_t at = 0; at < rows.size(); at += db::kMaxRowsPerStatement) {
         const size_t n = std::min(db::kMaxRowsPerStatement, rows.size() - at);
@@ -156,14 +173,13 @@ Status AuditStore::InsertAll(db::Session& s, const std::vector<StoredAuditRow>& 
                            e.username, e.role, e.scope, e.action, e.subject_kind, e.subject_id,
                            e.reason, e.detail, e.client_address, e.request_id});
         }
-        RETURN_IF_ERROR(s.Exec(
-            "INSERT INTO audit_log (chain, seq, prev_hash, hash, at, user_id, username, role, "
-            "scope, action, subject_kind, subject_id, reason, detail, client_address, "
+        batch.Add(
+            "INSERT INTO audit_log (chain, seq, prev_hash, hash, at, user_id, username, "
+            "role, scope, action, subject_kind, subject_id, reason, detail, client_address, "
             "request_id) VALUES " +
                 db::RowPlaceholders(kColumns, n),
-            params));
+            std::move(params), nullptr);
     }
-    return Ok();
 }
 
 Status AuditStore::SetHead(db::Session& s, int64_t chain, const std::string& head) {

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "auth/audit_log.hpp"
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 
@@ -46,9 +48,15 @@ public:
     static Result<bool> AdvanceChainFrom(db::Session& s, int64_t chain, int64_t seq,
                                          const std::string& head, const std::string& new_head,
                                          int64_t rows = 1);
+    // AdvanceChainFrom() added to `batch`: `then` gets whether the chain moved, once the
+    // batch ran, and its error fails the batch's run.
+    static void AdvanceChainFrom(db::Batch& batch, int64_t chain, int64_t seq,
+                                 const std::string& head, const std::string& new_head, int64_t rows,
+                                 std::function<Status(bool moved)> then);
     static Status Insert(db::Session& s, const StoredAuditRow& row);
     // Insert() for several rows, a statement per up to 64.
     static Status InsertAll(db::Session& s, const std::vector<StoredAuditRow>& rows);
+    static void InsertAll(db::Batch& batch, const std::vector<StoredAuditRow>& rows);
     static Status SetHead(db::Session& s, int64_t chain, const std::string& head);
 
     // Every chain named in audit_chains or audit_log, ascending; `seq` and `head` are those of

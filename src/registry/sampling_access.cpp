@@ -63,16 +63,13 @@ Result<std::optional<SamplingSubject>> SamplingAccess::ByCode(db::Session& s,
     return SamplingAccessStore::ByCode(s, token);
 }
 
-Result<std::unordered_map<std::string, SamplingSubject>> SamplingAccess::ByCodes(
-    db::Session& s, const std::vector<std::string>& tokens) const {
+void SamplingAccess::ByCodes(db::Batch& batch, const std::vector<std::string>& tokens,
+                             std::unordered_map<std::string, SamplingSubject>* out) const {
     std::vector<std::string> valid;
     for (const std::string& t : tokens) {
         if (!t.empty() && t.size() <= 64) valid.push_back(t);
     }
-    std::unordered_map<std::string, SamplingSubject> out;
-    ASSIGN_OR_RETURN(auto found, SamplingAccessStore::ByCodes(s, valid));
-    for (auto& [token, subject] : found) out.emplace(std::move(token), std::move(subject));
-    return out;
+    SamplingAccessStore::ByCodes(batch, valid, out);
 }
 
 Result<std::optional<SamplingSubject>> SamplingAccess::ById(db::Session& s, int64_t id) const {

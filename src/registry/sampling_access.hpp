@@ -10,6 +10,7 @@
 #include "auth/principal.hpp"
 #include "base/clock.hpp"
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "registry/model.hpp"
 
@@ -59,9 +60,10 @@ public:
     // The resident of a personal code token (nullopt for an unknown or re-issued one).
     Result<std::optional<SamplingSubject>> ByCode(db::Session& s, const std::string& token) const;
     Result<std::optional<SamplingSubject>> ById(db::Session& s, int64_t id) const;
-    // ByCode for several tokens at once: the residents found, by token.
-    Result<std::unordered_map<std::string, SamplingSubject>> ByCodes(
-        db::Session& s, const std::vector<std::string>& tokens) const;
+    // ByCode for several tokens at once, added to `batch`: `out` (which must outlive the
+    // run) gets the residents found, by token.
+    void ByCodes(db::Batch& batch, const std::vector<std::string>& tokens,
+                 std::unordered_map<std::string, SamplingSubject>* out) const;
     // The resident holding this document number, exactly (through the blind index); nullopt
     // when none or when the text is not a document number.
     Result<std::optional<SamplingSubject>> ByDocument(db::Session& s,

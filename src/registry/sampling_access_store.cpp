@@ -46,24 +46,25 @@ Result<std::optional<SamplingSubject>> SamplingAccessStore::ById(db::Session& s,
     return One(s, "WHERE r.id = ?", {id});
 }
 
-Result<std::vector<std::pair<std::string, SamplingSubject>>> SamplingAccessStore::ByCodes(
-    db::Session& s, const std::vector<std::string>& tokens) {
-    std::vector<std::pair<std::string, SamplingSubject>> out;
+void SamplingAccessStore::ByCodes(db::Batch& batch, const std::vector<std::string>& tokens,
+                                  std::unordered_map<std::string, SamplingSubject>* out) {
     for (size_t at = 0; at < tokens.size(); at += db::kMaxRowsPerStatement) {
         const size_t n = std::min(db::kMaxRowsPerStatement, tokens.size() - at);
         db::Params params(tokens.begin() + static_cast<long>(at),
                           tokens.begin() + static_cast<long>(at + n));
-        ASSIGN_OR_RETURN(
-            db::Rows rows,
-            s.Query("SELECT r.id, r.street_id, r.community_id, r.grid_id, r.building_id, r.name, "
-                    "b.name, h.room, r.presence, r.tags, r.birth_date, r.code_token "
-                    "FROM residents r JOIN buildings b ON b.id = r.building_id "
-                    "JOIN households h ON h.id = r.household_id WHERE r.code_token IN (" +
-                        db::RowPlaceholders(1, n) + ")",
-                    params));
-        for (const db::Row& row : rows) out.emplace_back(row.Text(11), SubjectFrom(row));
+        batch.Add(
+            "SELECT r.id, r.street_id, r.community_id, r.grid_id, r.building_id, r.name, "
+            "b.name, h.room, r.presence, r.tags, r.birth_date, r.code_token "
+            "FROM residents r JOIN buildings b ON b.id = r.building_id "
+            "JOIN households h ON h.id = r.household_id WHERE r.code_token IN (" +
+                db::RowPlaceholders(1, n) + ")",
+            std::move(params), [out](db::Outcome& o) -> Status {
+                for (const db::Row& row : o.rows) {
+                    out->emplace(row.Text(11), SubjectFrom(row));
+                }
+                return Ok();
+            });
     }
-    return out;
 }
 
 Result<std::vector<SamplingSubject>> SamplingAccessStore::AtAddress(db::Session& s,

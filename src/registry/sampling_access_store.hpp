@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "registry/sampling_access.hpp"
 
@@ -17,10 +19,10 @@ class SamplingAccessStore {
 public:
     static Result<std::optional<SamplingSubject>> ByCode(db::Session& s, const std::string& token);
     static Result<std::optional<SamplingSubject>> ById(db::Session& s, int64_t id);
-    // The residents holding these code tokens, each with its token (any order; unknown tokens
-    // are left out): a statement per up to 64.
-    static Result<std::vector<std::pair<std::string, SamplingSubject>>> ByCodes(
-        db::Session& s, const std::vector<std::string>& tokens);
+    // The residents holding these code tokens, added to `batch` (a statement per up to 64):
+    // `out` (which must outlive the run) gets them by token; unknown tokens are left out.
+    static void ByCodes(db::Batch& batch, const std::vector<std::string>& tokens,
+                        std::unordered_map<std::string, SamplingSubject>* out);
     static Result<std::vector<SamplingSubject>> AtAddress(db::Session& s, const std::string& name,
                                                           int64_t building_id,
                                                           const std::string& room, int limit);

@@ -175,7 +175,8 @@ void Idempotency::ApplyAsync(db::Database& db, Clock& clock, std::shared_ptr<Pen
         group, group != nullptr ? write : nullptr);
 }
 
-Status Idempotency::StoreTogether(db::Session& s, Clock& clock, std::span<Pending* const> writes) {
+Status Idempotency::StoreTogether(db::Batch& batch, Clock& clock, std::span<Pending* const> writes,
+                                  bool* all) {
     std::vector<StoredRequest> records;
     records.reserve(writes.size());
     std::unordered_set<std::string_view> keys;
@@ -187,8 +188,7 @@ Status Idempotency::StoreTogether(db::Session& s, Clock& clock, std::span<Pendin
         if (!keys.insert(write->w.key).second) return Unavailable("a key sent twice");
         records.push_back(RecordOf(clock, write->w, *write->answer));
     }
-    ASSIGN_OR_RETURN(bool all, RequestStore::InsertAll(s, records));
-    if (!all) return Unavailable("a key stored meanwhile");
+    RequestStore::InsertAll(batch, records, all);
     return Ok();
 }
 

@@ -99,11 +99,13 @@ public:
     // each runs `decide` as ApplyAsync does.
     static void ApplyAsync(db::Database& db, Clock& clock, std::shared_ptr<Pending> write,
                            const db::WriteGroup* group);
-    // Stores the answers of writes decided together under their keys, in the caller's
-    // transaction (a replayed one is skipped): a statement per up to 64. Fails, so that the group
-    // falls back to one write at a time, when a key was stored already or comes twice, or an answer
-    // is not storable (5xx); that path replays or decides them again.
-    static Status StoreTogether(db::Session& s, Clock& clock, std::span<Pending* const> writes);
+    // Adds to `batch` the storing of the answers of writes decided together under their keys
+    // (a replayed one is skipped): a statement per up to 64. `all` (which must outlive the
+    // run) is set false when a key was stored already; an error when a key comes twice or an
+    // answer is not storable (5xx). Either makes the group fall back to one write at a time,
+    // which replays or decides them again.
+    static Status StoreTogether(db::Batch& batch, Clock& clock, std::span<Pending* const> writes,
+                                bool* all);
     // Looks the key up (one read), replays a stored answer, else Apply.
     static Result<Answer> Run(db::Database& db, Clock& clock, const WriteKey& w,
                               const ApplyFn& apply);

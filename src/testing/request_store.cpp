@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/batch.hpp"
 #include "db/sql_rows.hpp"
 
 namespace bulwark::testing {
@@ -32,19 +33,19 @@ Result<std::optional<StoredRequest>> RequestStore::Find(db::Session& s, const st
     return std::optional<StoredRequest>(RequestFrom(*row));
 }
 
-Result<std::vector<StoredRequest>> RequestStore::FindAll(db::Session& s,
-                                                         const std::vector<std::string>& keys) {
-    std::vector<StoredRequest> out;
+void RequestStore::FindAll(db::Batch& batch, const std::vector<std::string>& keys,
+                           std::vector<StoredRequest>* out) {
     for (size_t at = 0; at < keys.size(); at += db::kMaxRowsPerStatement) {
         const size_t n = std::min(db::kMaxRowsPerStatement, keys.size() - at);
         db::Params params(keys.begin() + static_cast<long>(at),
                           keys.begin() + static_cast<long>(at + n));
-        ASSIGN_OR_RETURN(db::Rows rows, s.Query(std::string(kColumns) + "WHERE request_key IN (" +
-                                                    db::RowPlaceholders(1, n) + ")",
-                                                params));
-        for (const db::Row& row : rows) out.push_back(RequestFrom(row));
+        batch.Add(
+            std::string(kColumns) + "WHERE request_key IN (" + db::RowPlaceholders(1, n) + ")",
+            std::move(params), [out](db::Outcome& o) -> Status {
+                for (const db::Row& row : o.rows) out->push_back(RequestFrom(row));
+                return Ok();
+            });
     }
-    return out;
 }
 
 Result<bool> RequestStore::Insert(db::Session& s, const StoredRequest& r) {
@@ -57,7 +58,8 @@ Result<bool> RequestStore::Insert(db::Session& s, const StoredRequest& r) {
     return id.has_value();
 }
 
-Result<bool> RequestStore::InsertAll(db::Session& s, const std::vector<StoredRequest>& requests) {
+void RequestStore::InsertAll(db::Batch& batch, const std::vector<StoredRequest>& requests,
+                             bool* all) {
     for (size_t at = 0; at < requests.size(); at += db::kMaxRowsPerStatement) {
         const size_t n = std::min(db::kMaxRowsPerStatement, requests.size() - at);
         db::Params params;
@@ -67,15 +69,15 @@ Result<bool> RequestStore::InsertAll(db::Session& s, const std::vector<StoredReq
             params.insert(params.end(), {r.key, r.user_id, r.kind, db::Blob{r.hash}, r.status,
                                          r.body, r.created_at});
         }
-        ASSIGN_OR_RETURN(
-            int64_t inserted,
-            s.Exec("INSERT INTO sampling_requests (request_key, user_id, kind, "
-                   "request_hash, status, body, created_at) VALUES " +
-                       db::RowPlaceholders(7, n) + " ON CONFLICT (request_key) DO NOTHING",
-                   params));
-        if (inserted != static_cast<int64_t>(n)) return false;
+        batch.Add(
+            "INSERT INTO sampling_requests (request_key, user_id, kind, request_hash, "
+            "status, body, created_at) VALUES " +
+                db::RowPlaceholders(7, n) + " ON CONFLICT (request_key) DO NOTHING",
+            std::move(params), [all, n](db::Outcome& o) -> Status {
+                if (o.changed != static_cast<int64_t>(n)) *all = false;
+                return Ok();
+            });
     }
-    return true;
 }
 
 }  // namespace bulwark::testing

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 
 namespace bulwark::testing {
@@ -27,15 +28,17 @@ struct StoredRequest {
 class RequestStore {
 public:
     static Result<std::optional<StoredRequest>> Find(db::Session& s, const std::string& key);
-    // Find() for several keys: those stored (any order), a statement per up to 64.
-    static Result<std::vector<StoredRequest>> FindAll(db::Session& s,
-                                                      const std::vector<std::string>& keys);
+    // Find() for several keys, added to `batch` (a statement per up to 64): `out` gets those
+    // stored (any order) when it runs, so it must outlive the run.
+    static void FindAll(db::Batch& batch, const std::vector<std::string>& keys,
+                        std::vector<StoredRequest>* out);
     // Stores `request` unless its key is already stored (INSERT ... ON CONFLICT DO NOTHING);
     // false when it was, which the caller treats as a concurrent retry.
     static Result<bool> Insert(db::Session& s, const StoredRequest& request);
-    // Insert() for several, a statement per up to 64: false when any key was stored already
-    // (the caller then rolls back and stores them one by one).
-    static Result<bool> InsertAll(db::Session& s, const std::vector<StoredRequest>& requests);
+    // Insert() for several, added to `batch` (a statement per up to 64): `all` (which must
+    // outlive the run) is set false when any key was stored already; the caller then rolls
+    // back and stores them one by one.
+    static void InsertAll(db::Batch& batch, const std::vector<StoredRequest>& requests, bool* all);
 };
 
 }  // namespace bulwark::testing

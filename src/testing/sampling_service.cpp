@@ -387,24 +387,25 @@ Status SamplingService::ScansTogether::ApplyTogether(
     return Ok();
 }
 
-// What ApplyScan does for each scan one after another, decided in memory from two reads and
-// written with a multi-row statement per table. Anything ApplyScan would meet only in a race
-// (a sample or key taken meanwhile, a tube changed by another server) fails the group, which
-// is then rolled back and run one scan at a time.
+// What ApplyScan does for each scan one after another, decided in memory from one batch of
+// reads and written with a multi-row statement per table, in two batches (the second needs the
+// new samples' ids). Anything ApplyScan would meet only in a race (a sample or key taken
+// meanwhile, a tube changed by another server) fails the group, which is then rolled back and
+// run one scan at a time.
 Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite*>& scans,
-                                     std::unordered_map<int64_t, Tube>* current) {
+                                     std::unordered_map<int64_t, Tube>* current,
+                                     std::vector<Sample>* earlier) {
     std::vector<std::string> keys;
-    for (const ScanWrite* scan : scans) keys.push_back(scan->w.key);
-    ASSIGN_OR_RETURN(std::vector<StoredRequest> stored, RequestStore::FindAll(s, keys));
-    std::unordered_map<std::string, StoredRequest> stored_by_key;
-    for (StoredRequest& r : stored) stored_by_key.emplace(r.key, std::move(r));
-    GroupLookups lookups;
     std::vector<std::string> barcodes;
     std::vector<std::string> codes;
+    std::vector<SamplingStore::SampleProbe> probes;
     for (const ScanWrite* scan : scans) {
-        if (stored_by_key.count(scan->w.key) != 0) continue;
+        keys.push_back(scan->w.key);
         barcodes.push_back(scan->req.tube_barcode);
         if (!scan->req.code.empty()) codes.push_back(scan->req.code);
+        probes.push_back({.tube_barcode = scan->req.tube_barcode,
+                          .code = scan->req.code,
+                          .resident_id = scan->req.code.empty() ? scan->req.resident_id : 0});
     }
     auto unique = [](std::vector<std::string>& v) {
         std::sort(v.begin(), v.end());
@@ -412,16 +413,24 @@ Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite
     };
     unique(barcodes);
     unique(codes);
-    ASSIGN_OR_RETURN(std::vector<TubeAtSite> tubes, SamplingStore::TubesByBarcodes(s, barcodes));
+    // Everything the decisions need, whatever a stored key makes unneeded (a retry is rare).
+    db::Batch reads;
+    std::vector<StoredRequest> stored;
+    RequestStore::FindAll(reads, keys, &stored);
+    std::vector<TubeAtSite> tubes;
+    SamplingStore::TubesByBarcodes(reads, barcodes, &tubes);
+    GroupLookups lookups;
+    RoundStore::OfTubes(reads, barcodes, &lookups.rounds);
+    access_->ByCodes(reads, codes, &lookups.people);
+    SamplingStore::SamplesAt(reads, probes, earlier);
+    RETURN_IF_ERROR(reads.Run(s));
+
+    std::unordered_map<std::string, StoredRequest> stored_by_key;
+    for (StoredRequest& r : stored) stored_by_key.emplace(r.key, std::move(r));
     for (TubeAtSite& t : tubes) {
         current->emplace(t.tube.id, t.tube);
-        if (lookups.rounds.count(t.tube.round_id) == 0) {
-            ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, t.tube.round_id, false, false));
-            if (round) lookups.rounds.emplace(t.tube.round_id, std::move(*round));
-        }
         lookups.tubes.emplace(t.tube.barcode, std::move(t));
     }
-    ASSIGN_OR_RETURN(lookups.people, access_->ByCodes(s, codes));
     for (ScanWrite* scan : scans) {
         if (auto it = stored_by_key.find(scan->w.key); it != stored_by_key.end()) {
             scan->early = Idempotency::Replay(it->second, scan->w);
@@ -441,24 +450,15 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
         scan->early.reset();
     }
     std::unordered_map<int64_t, Tube> current;
-    RETURN_IF_ERROR(PlanTogether(s, scans, &current));
-    // Who in these rounds was sampled already.
+    std::vector<Sample> earlier;
+    RETURN_IF_ERROR(PlanTogether(s, scans, &current, &earlier));
     std::vector<int64_t> tube_ids;
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> residents_by_round;
     for (ScanWrite* scan : scans) {
         if (scan->early) continue;
         const int64_t tube_id = scan->plan.tube.tube.id;
         if (std::find(tube_ids.begin(), tube_ids.end(), tube_id) == tube_ids.end()) {
             tube_ids.push_back(tube_id);
         }
-        const int64_t round_id = scan->plan.round.id;
-        auto round = std::find_if(residents_by_round.begin(), residents_by_round.end(),
-                                  [&](const auto& r) { return r.first == round_id; });
-        if (round == residents_by_round.end()) {
-            residents_by_round.emplace_back(round_id, std::vector<int64_t>{});
-            round = residents_by_round.end() - 1;
-        }
-        round->second.push_back(scan->plan.subject.id);
     }
     // The tubes as PlanTogether read them in this transaction.
     std::vector<Tube> tubes;
@@ -470,12 +470,9 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
     auto tube_of = [&](int64_t id) -> Tube& {
         return *std::find_if(tubes.begin(), tubes.end(), [&](const Tube& t) { return t.id == id; });
     };
+    // Who in these rounds was sampled already.
     std::map<std::pair<int64_t, int64_t>, Sample> sampled;
-    for (const auto& [round_id, residents] : residents_by_round) {
-        ASSIGN_OR_RETURN(std::vector<Sample> earlier,
-                         SamplingStore::SamplesOf(s, round_id, residents));
-        for (Sample& x : earlier) sampled[{x.round_id, x.resident_id}] = std::move(x);
-    }
+    for (Sample& x : earlier) sampled[{x.round_id, x.resident_id}] = std::move(x);
 
     // Each scan in queue order, as ApplyScan would decide it.
     std::map<std::pair<int64_t, int64_t>, std::pair<std::string, std::string>> names;
@@ -549,14 +546,12 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
         delta->tubes_closed += closes ? 1 : 0;
     }
 
-    // The writes: samples (their ids go into the answers and audit rows), tubes, counters,
-    // audit rows in queue order, answers under their keys.
+    // The writes: samples (their ids go into the answers and audit rows), tubes, counters;
+    // then audit rows in queue order and answers under their keys.
+    db::Batch writes;
     std::vector<int64_t> ids;
-    if (!samples.empty()) {
-        ASSIGN_OR_RETURN(auto inserted, SamplingStore::InsertSamples(s, samples));
-        if (!inserted) return Unavailable("a sample taken meanwhile");
-        ids = std::move(*inserted);
-    }
+    bool samples_in = true;
+    SamplingStore::InsertSamples(writes, samples, &ids, &samples_in);
     std::vector<SamplingStore::TubeFilled> filled;
     for (size_t t = 0; t < tubes.size(); ++t) {
         if (tubes[t].count == tubes_before[t].count) continue;
@@ -566,11 +561,13 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
              .count = tubes[t].count,
              .closed_at = tubes[t].status == TubeStatus::kClosed ? tubes[t].closed_at : 0});
     }
-    if (!filled.empty()) {
-        ASSIGN_OR_RETURN(bool all, SamplingStore::FillTubes(s, filled));
-        if (!all) return Unavailable("a tube changed meanwhile");
-    }
-    RETURN_IF_ERROR(SamplingStore::CountAll(s, deltas));
+    bool tubes_filled = true;
+    SamplingStore::FillTubes(writes, filled, &tubes_filled);
+    SamplingStore::CountAll(writes, deltas);
+    RETURN_IF_ERROR(writes.Run(s));
+    if (!samples_in) return Unavailable("a sample taken meanwhile");
+    if (!tubes_filled) return Unavailable("a tube changed meanwhile");
+
     std::vector<auth::AuditEntry> audits;
     for (size_t i = 0; i < scans.size(); ++i) {
         ScanWrite& scan = *scans[i];
@@ -590,9 +587,13 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
             audits.push_back(std::move(audit));
         }
     }
-    RETURN_IF_ERROR(auth::AuditLog::AppendAll(s, audits));
+    RETURN_IF_ERROR(auth::AuditLog::AppendAll(s, writes, audits));
     std::vector<Idempotency::Pending*> pending(scans.begin(), scans.end());
-    return Idempotency::StoreTogether(s, clock_, pending);
+    bool answers_stored = true;
+    RETURN_IF_ERROR(Idempotency::StoreTogether(writes, clock_, pending, &answers_stored));
+    RETURN_IF_ERROR(writes.Run(s));
+    if (!answers_stored) return Unavailable("a key stored meanwhile");
+    return Ok();
 }
 
 Result<Answer> SamplingService::CloseTube(const auth::Principal& who, const CloseTubeRequest& req) {

@@ -176,11 +176,13 @@ private:
     Result<std::optional<Answer>> PlanScan(db::Session& s, Lookups& lookups,
                                            const auth::Principal& who, const ScanRequest& req,
                                            int64_t now, int64_t taken_at, ScanPlan* plan);
-    // PlanScan for the scans of a group: their keys, tubes and people read with a statement
-    // each for the whole group. A stored key is replayed. `current` gets the tubes read, by id, as
-    // they are in this transaction.
+    // PlanScan for the scans of a group: their keys, tubes, rounds, people and earlier samples
+    // read with a statement each for the whole group, sent together (one round trip on
+    // PostgreSQL). A stored key is replayed. `current` gets the tubes read, by id, as they are
+    // in this transaction, and `earlier` the samples already taken of these people in these
+    // tubes' rounds.
     Status PlanTogether(db::Session& s, const std::vector<ScanWrite*>& scans,
-                        std::unordered_map<int64_t, Tube>* current);
+                        std::unordered_map<int64_t, Tube>* current, std::vector<Sample>* earlier);
     // A scan's write, in the write's savepoint.
     Result<Answer> ApplyScan(db::Session& s, const auth::Principal& who, const ScanPlan& plan,
                              int64_t now, int64_t taken_at);

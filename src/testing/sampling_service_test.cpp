@@ -378,6 +378,68 @@ TEST_P(ScansTogetherTest, TwoServersRacingOnOneTubeCountEverySwabOnce) {
     EXPECT_FALSE(problem->has_value());
 }
 
+// A group reads its rounds' scope lists and people named by id (no code) in its one batch of
+// reads: a grid round keeps everyone of its grid in scope, a building round of another building
+// warns for everyone, and a person sampled before, named by id, is found sampled.
+TEST_P(ScansTogetherTest, ScopeListsAndPeopleNamedByIdAreReadWithTheGroup) {
+    const int64_t grid = One("SELECT grid_id FROM residents WHERE id = ?", {residents_[0]});
+    const int64_t street = One("SELECT street_id FROM rounds WHERE id = ?", {round_});
+    int64_t grid_round = 0, building_round = 0;
+    Status made = db_->Write([&](db::Session& s) -> Status {
+        Round r{.street_id = street,
+                .community_id = community_,
+                .name = "网格轮",
+                .scope_kind = RoundScopeKind::kGrids,
+                .scope_ids = {grid},
+                .starts_at = kStart - kHour,
+                .ends_at = kStart + 12 * kHour,
+                .pool_size = 5,
+                .site_ids = {site_},
+                .created_at = kStart,
+                .updated_at = kStart};
+        ASSIGN_OR_RETURN(grid_round, RoundStore::Insert(s, r));
+        r.name = "楼栋轮";
+        r.scope_kind = RoundScopeKind::kBuildings;
+        r.scope_ids = {999999};
+        ASSIGN_OR_RETURN(building_round, RoundStore::Insert(s, r));
+        return Ok();
+    });
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    auto open = [&](const std::string& barcode, int64_t round, size_t table) {
+        auto opened = service_->OpenTube(scanner_, {.key = "open-" + barcode,
+                                                    .round_id = round,
+                                                    .site_id = site_,
+                                                    .table_id = tables_[table],
+                                                    .barcode = barcode});
+        ASSERT_TRUE(opened.ok() && opened->status == 201)
+            << (opened.ok() ? opened->body : opened.error().message);
+    };
+    open("G0001", grid_round, 0);
+    open("B0001", building_round, 1);
+    auto before = service_->Scan(
+        scanner_, {.key = "by-id-before", .tube_barcode = "G0001", .resident_id = residents_[2]});
+    ASSERT_TRUE(before.ok() && before->status == 201)
+        << (before.ok() ? before->body : before.error().message);
+
+    const std::vector<Answer> a = QueueTogether({
+        {.key = "g-id", .tube_barcode = "G0001", .resident_id = residents_[2]},
+        Scan("G0001", 0, "g-code"),
+        Scan("B0001", 1, "b-code"),
+        {.key = "b-id", .tube_barcode = "B0001", .resident_id = residents_[3]},
+    });
+    ASSERT_EQ(a.size(), 4u);
+    EXPECT_EQ(service_->ScansWrittenTogether(), 4);
+    EXPECT_EQ(Code(a[0]), "already_sampled") << a[0].body;
+    EXPECT_EQ(a[1].status, 201) << a[1].body;
+    EXPECT_EQ(a[1].body.find("outside_scope"), std::string::npos) << a[1].body;
+    for (size_t i : {2u, 3u}) {
+        EXPECT_EQ(a[i].status, 201) << i << a[i].body;
+        EXPECT_NE(a[i].body.find("outside_scope"), std::string::npos) << i << a[i].body;
+    }
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples WHERE round_id = ?", {grid_round}), 2);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples WHERE round_id = ?", {building_round}), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, ScansTogetherTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -181,105 +181,102 @@ constexpr size_t kRows = db::kMaxRowsPerStatement;
 
 // Runs `run(first, count)` over [0, n) in slices of at most kRows.
 template <class F>
-Status InSlices(size_t n, F&& run) {
-    for (size_t at = 0; at < n; at += kRows) RETURN_IF_ERROR(run(at, std::min(kRows, n - at)));
-    return Ok();
+void InSlices(size_t n, F&& run) {
+    for (size_t at = 0; at < n; at += kRows) run(at, std::min(kRows, n - at));
 }
 
 }  // namespace
 
-Result<std::vector<TubeAtSite>> SamplingStore::TubesByBarcodes(
-    db::Session& s, const std::vector<std::string>& barcodes) {
-    std::vector<TubeAtSite> out;
-    RETURN_IF_ERROR(InSlices(barcodes.size(), [&](size_t at, size_t n) -> Status {
+void SamplingStore::TubesByBarcodes(db::Batch& batch, const std::vector<std::string>& barcodes,
+                                    std::vector<TubeAtSite>* out) {
+    InSlices(barcodes.size(), [&](size_t at, size_t n) {
         db::Params params(barcodes.begin() + static_cast<long>(at),
                           barcodes.begin() + static_cast<long>(at + n));
-        ASSIGN_OR_RETURN(db::Rows rows, s.Query(std::string("SELECT ") + kTubeColumns +
-                                                    ", st.street_id, st.community_id FROM tubes t "
-                                                    "JOIN sampling_sites st ON st.id = t.site_id "
-                                                    "WHERE t.barcode IN (" +
-                                                    db::RowPlaceholders(1, n) + ")",
-                                                params));
-        for (const db::Row& r : rows) {
-            out.push_back(
-                TubeAtSite{.tube = TubeFrom(r), .street_id = r.Int(12), .community_id = r.Int(13)});
-        }
-        return Ok();
-    }));
-    return out;
+        batch.Add(
+            std::string("SELECT ") + kTubeColumns +
+                ", st.street_id, st.community_id FROM tubes t "
+                "JOIN sampling_sites st ON st.id = t.site_id WHERE t.barcode IN (" +
+                db::RowPlaceholders(1, n) + ")",
+            std::move(params), [out](db::Outcome& o) -> Status {
+                for (const db::Row& r : o.rows) {
+                    out->push_back(TubeAtSite{
+                        .tube = TubeFrom(r), .street_id = r.Int(12), .community_id = r.Int(13)});
+                }
+                return Ok();
+            });
+    });
 }
 
-Result<std::vector<Sample>> SamplingStore::SamplesOf(db::Session& s, int64_t round_id,
-                                                     const std::vector<int64_t>& resident_ids) {
-    std::vector<Sample> out;
-    RETURN_IF_ERROR(InSlices(resident_ids.size(), [&](size_t at, size_t n) -> Status {
-        // One indexed probe of (round_id, resident_id) per person, whatever the statistics
-        // say. As "round_id = ? AND resident_id IN (...)", PostgreSQL planned a scan of the
-        // round's every sample, filtered, whenever its statistics were older than the round's
-        // last thousands of samples (as they are while a round fills): 2 ms and growing.
+void SamplingStore::SamplesAt(db::Batch& batch, const std::vector<SampleProbe>& probes,
+                              std::vector<Sample>* out) {
+    InSlices(probes.size(), [&](size_t at, size_t n) {
+        // One indexed probe of (round_id, resident_id) per scan, whatever the statistics say:
+        // as "round_id = ? AND resident_id IN (...)", PostgreSQL planned a scan of the round's
+        // every sample, filtered, whenever its statistics were older than the round's last
+        // thousands of samples (as they are while a round fills): 2 ms and growing. The round
+        // and the person are found by the subqueries, so that this needs no read before it.
         const std::string one = std::string("SELECT ") + kSampleColumns +
-                                " FROM samples WHERE round_id = ? AND resident_id = ?";
+                                " FROM samples WHERE round_id = (SELECT round_id FROM tubes "
+                                "WHERE barcode = ?) AND resident_id = COALESCE((SELECT id FROM "
+                                "residents WHERE code_token = ?), ?)";
         std::string sql = one;
-        db::Params params{round_id, resident_ids[at]};
-        for (size_t i = at + 1; i < at + n; ++i) {
-            sql += " UNION ALL " + one;
-            params.insert(params.end(), {round_id, resident_ids[i]});
+        db::Params params;
+        params.reserve(n * 3);
+        for (size_t i = at; i < at + n; ++i) {
+            if (i > at) sql += " UNION ALL " + one;
+            const SampleProbe& p = probes[i];
+            params.insert(params.end(), {p.tube_barcode, p.code, p.resident_id});
         }
-        ASSIGN_OR_RETURN(db::Rows rows, s.Query(sql, params));
-        for (const db::Row& r : rows) out.push_back(SampleFrom(r));
-        return Ok();
-    }));
-    return out;
+        batch.Add(std::move(sql), std::move(params), [out](db::Outcome& o) -> Status {
+            for (const db::Row& r : o.rows) out->push_back(SampleFrom(r));
+            return Ok();
+        });
+    });
 }
 
-Result<std::optional<std::vector<int64_t>>> SamplingStore::InsertSamples(
-    db::Session& s, const std::vector<Sample>& samples) {
-    std::vector<int64_t> ids(samples.size(), 0);
-    bool all = true;
-    RETURN_IF_ERROR(InSlices(samples.size(), [&](size_t at, size_t n) -> Status {
+void SamplingStore::InsertSamples(db::Batch& batch, const std::vector<Sample>& samples,
+                                  std::vector<int64_t>* ids, bool* all) {
+    ids->assign(samples.size(), 0);
+    InSlices(samples.size(), [&](size_t at, size_t n) {
         db::Params params;
         params.reserve(n * 9);
+        // Who each row is, to match RETURNING's rows, whose order is not promised: by (round,
+        // resident), which the UNIQUE constraint makes one per row.
+        std::vector<std::pair<int64_t, int64_t>> who;
+        who.reserve(n);
         for (size_t i = at; i < at + n; ++i) {
             const Sample& x = samples[i];
             params.insert(params.end(), {x.round_id, x.resident_id, x.tube_id, x.site_id,
                                          x.table_id, x.scanned_at, x.received_at, x.scanned_by,
                                          static_cast<int64_t>(x.warnings)});
+            who.emplace_back(x.round_id, x.resident_id);
         }
-        ASSIGN_OR_RETURN(
-            db::Rows rows,
-            s.Query("INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, "
-                    "scanned_at, received_at, scanned_by, warnings) VALUES " +
-                        db::RowPlaceholders(9, n) +
-                        " ON CONFLICT (round_id, resident_id) DO NOTHING "
-                        "RETURNING id, round_id, resident_id",
-                    params));
-        if (rows.size() != n) {
-            all = false;
-            return Ok();
-        }
-        // RETURNING's order is not promised: rows are matched by (round, resident), which the
-        // UNIQUE constraint makes one per row.
-        for (const db::Row& r : rows) {
-            bool matched = false;
-            for (size_t i = at; i < at + n; ++i) {
-                if (samples[i].round_id == r.Int(1) && samples[i].resident_id == r.Int(2) &&
-                    ids[i] == 0) {
-                    ids[i] = r.Int(0);
-                    matched = true;
-                    break;
+        batch.Add(
+            "INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, "
+            "scanned_at, received_at, scanned_by, warnings) VALUES " +
+                db::RowPlaceholders(9, n) +
+                " ON CONFLICT (round_id, resident_id) DO NOTHING "
+                "RETURNING id, round_id, resident_id",
+            std::move(params), [ids, all, at, who = std::move(who)](db::Outcome& o) -> Status {
+                if (o.rows.size() != who.size()) {
+                    *all = false;
+                    return Ok();
                 }
-            }
-            if (!matched) return Internal("samples: an inserted row matches no scan");
-        }
-        return Ok();
-    }));
-    if (!all) return std::optional<std::vector<int64_t>>();
-    return std::optional<std::vector<int64_t>>(std::move(ids));
+                for (const db::Row& r : o.rows) {
+                    const std::pair<int64_t, int64_t> row_of{r.Int(1), r.Int(2)};
+                    auto it = std::find(who.begin(), who.end(), row_of);
+                    if (it == who.end()) {
+                        return Internal("samples: an inserted row matches no scan");
+                    }
+                    (*ids)[at + static_cast<size_t>(it - who.begin())] = r.Int(0);
+                }
+                return Ok();
+            });
+    });
 }
 
-Result<bool> SamplingStore::FillTubes(db::Session& s, const std::vector<TubeFilled>& changes) {
-    bool all = true;
-    RETURN_IF_ERROR(InSlices(changes.size(), [&](size_t at, size_t n) -> Status {
+void SamplingStore::FillTubes(db::Batch& batch, const std::vector<TubeFilled>& changes, bool* all) {
+    InSlices(changes.size(), [&](size_t at, size_t n) {
         // The changes as a derived table; CAST types the placeholders for PostgreSQL.
         std::string rows =
             "SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS was, CAST(? AS BIGINT) AS "
@@ -291,22 +288,21 @@ Result<bool> SamplingStore::FillTubes(db::Session& s, const std::vector<TubeFill
             const TubeFilled& c = changes[i];
             params.insert(params.end(), {c.tube_id, int64_t{c.was}, int64_t{c.count}, c.closed_at});
         }
-        ASSIGN_OR_RETURN(
-            int64_t changed,
-            s.Exec("UPDATE tubes SET filled = v.filled, closed_at = v.closed_at, "
-                   "status = CASE WHEN v.closed_at <> 0 THEN 'closed' ELSE 'open' END FROM (" +
-                       rows +
-                       ") AS v WHERE tubes.id = v.id AND tubes.filled = v.was AND "
-                       "tubes.status = 'open' AND v.filled <= tubes.pool_size",
-                   params));
-        if (changed != static_cast<int64_t>(n)) all = false;
-        return Ok();
-    }));
-    return all;
+        batch.Add(
+            "UPDATE tubes SET filled = v.filled, closed_at = v.closed_at, "
+            "status = CASE WHEN v.closed_at <> 0 THEN 'closed' ELSE 'open' END FROM (" +
+                rows +
+                ") AS v WHERE tubes.id = v.id AND tubes.filled = v.was AND "
+                "tubes.status = 'open' AND v.filled <= tubes.pool_size",
+            std::move(params), [all, n](db::Outcome& o) -> Status {
+                if (o.changed != static_cast<int64_t>(n)) *all = false;
+                return Ok();
+            });
+    });
 }
 
-Status SamplingStore::CountAll(db::Session& s, const std::vector<CounterDelta>& deltas) {
-    return InSlices(deltas.size(), [&](size_t at, size_t n) -> Status {
+void SamplingStore::CountAll(db::Batch& batch, const std::vector<CounterDelta>& deltas) {
+    InSlices(deltas.size(), [&](size_t at, size_t n) {
         db::Params params;
         params.reserve(n * 8);
         for (size_t i = at; i < at + n; ++i) {
@@ -314,18 +310,15 @@ Status SamplingStore::CountAll(db::Session& s, const std::vector<CounterDelta>& 
             params.insert(params.end(), {d.round_id, d.table_id, d.hour_start, d.shard, d.site_id,
                                          d.samples, d.tubes_opened, d.tubes_closed});
         }
-        ASSIGN_OR_RETURN(
-            int64_t changed,
-            s.Exec("INSERT INTO sampling_counters (round_id, table_id, hour_start, shard, site_id, "
-                   "samples, tubes_opened, tubes_closed) VALUES " +
-                       db::RowPlaceholders(8, n) +
-                       " ON CONFLICT (round_id, table_id, hour_start, shard) DO UPDATE SET "
-                       "samples = sampling_counters.samples + excluded.samples, "
-                       "tubes_opened = sampling_counters.tubes_opened + excluded.tubes_opened, "
-                       "tubes_closed = sampling_counters.tubes_closed + excluded.tubes_closed",
-                   params));
-        (void)changed;
-        return Ok();
+        batch.Add(
+            "INSERT INTO sampling_counters (round_id, table_id, hour_start, shard, site_id, "
+            "samples, tubes_opened, tubes_closed) VALUES " +
+                db::RowPlaceholders(8, n) +
+                " ON CONFLICT (round_id, table_id, hour_start, shard) DO UPDATE SET "
+                "samples = sampling_counters.samples + excluded.samples, "
+                "tubes_opened = sampling_counters.tubes_opened + excluded.tubes_opened, "
+                "tubes_closed = sampling_counters.tubes_closed + excluded.tubes_closed",
+            std::move(params), nullptr);
     });
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "testing/model.hpp"
 
@@ -92,17 +93,26 @@ public:
     // Adds `delta` to its counter row (INSERT ... ON CONFLICT DO UPDATE).
     static Status Count(db::Session& s, const CounterDelta& delta);
 
-    // Set-based forms for scans applied together (a statement per up to 64 rows):
+    // Set-based forms for scans applied together, each adding its statements (one per up to
+    // 64 rows) to `batch`, which sends a group's reads, or its writes, together. What they
+    // write to goes on being written as the batch runs, so it must outlive the run.
     // The tubes with these barcodes, with their sites' places (any order).
-    static Result<std::vector<TubeAtSite>> TubesByBarcodes(
-        db::Session& s, const std::vector<std::string>& barcodes);
-    // The samples of these residents in round `round_id` (any order).
-    static Result<std::vector<Sample>> SamplesOf(db::Session& s, int64_t round_id,
-                                                 const std::vector<int64_t>& resident_ids);
-    // New samples, none of whose (round, resident) may be taken: the ids, in `samples`' order,
-    // or nullopt (nothing to keep) when one was taken meanwhile.
-    static Result<std::optional<std::vector<int64_t>>> InsertSamples(
-        db::Session& s, const std::vector<Sample>& samples);
+    static void TubesByBarcodes(db::Batch& batch, const std::vector<std::string>& barcodes,
+                                std::vector<TubeAtSite>* out);
+    // A scan's question "was this person sampled in this tube's round already?", asked before
+    // the tube's round or the person's id is known.
+    struct SampleProbe {
+        std::string tube_barcode;
+        std::string code;         // the person's code token, or
+        int64_t resident_id = 0;  // (no code) the person's id
+    };
+    // The samples that answer `probes` yes (any order).
+    static void SamplesAt(db::Batch& batch, const std::vector<SampleProbe>& probes,
+                          std::vector<Sample>* out);
+    // New samples, none of whose (round, resident) may be taken: `ids` gets their ids in
+    // `samples`' order, or `all` is set false (nothing to keep) when one was taken meanwhile.
+    static void InsertSamples(db::Batch& batch, const std::vector<Sample>& samples,
+                              std::vector<int64_t>* ids, bool* all);
     // A tube's new count, and its closing when that count fills it.
     struct TubeFilled {
         int64_t tube_id = 0;
@@ -110,11 +120,11 @@ public:
         int count = 0;
         int64_t closed_at = 0;  // 0: stays open
     };
-    // Applies each change to its open tube if the tube still holds `was` swabs: false when one
-    // no longer did (changed meanwhile) or was closed.
-    static Result<bool> FillTubes(db::Session& s, const std::vector<TubeFilled>& changes);
+    // Applies each change to its open tube if the tube still holds `was` swabs: `all` is set
+    // false when one no longer did (changed meanwhile) or was closed.
+    static void FillTubes(db::Batch& batch, const std::vector<TubeFilled>& changes, bool* all);
     // Count() for several counter rows, each named once.
-    static Status CountAll(db::Session& s, const std::vector<CounterDelta>& deltas);
+    static void CountAll(db::Batch& batch, const std::vector<CounterDelta>& deltas);
     // Figures per table of a round: samples since `day_start` and since `hour_start` too.
     static Result<std::vector<TableFigures>> Figures(db::Session& s, int64_t round_id,
                                                      int64_t day_start, int64_t hour_start);
