@@ -16,8 +16,7 @@
 
 #include "auth/audit_query_store.hpp"
 #include "auth/audit_store.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 
 namespace bulwark::auth {
 namespace {
@@ -30,34 +29,24 @@ const AuditKey kKey = AuditKey::ForTesting(1);
 class AuditLogTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_audit");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        url_ = temp_->url();
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
         AuditLog::UseKey(kKey);
         // One writer connection, so that serial appends form one chain; the tests of
         // concurrent writers reopen with several.
-        Reopen(1);
-        db::MigrationSet set;
-        set.Add(AuditLog::Migrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_audit", {AuditLog::Migrations()}, {.readers = 2, .writers = 1});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
     }
 
-    void TearDown() override {
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
-    }
+    void TearDown() override { database_.reset(); }
 
     void Reopen(int writers) {
-        if (db_) db_->Close();
-        auto opened = db::Open({.url = url_, .readers = 2, .writers = writers});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
+        Status reopened = database_->Reopen({.readers = 2, .writers = writers});
+        ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+        db_ = &database_->db();
     }
 
     bool postgres() const { return GetParam() == "postgres"; }
@@ -153,9 +142,8 @@ protected:
                      " AND seq = " + std::to_string(seq));
     }
 
-    std::unique_ptr<db::testing::TempDatabase> temp_;
-    std::string url_;
-    std::unique_ptr<db::Database> db_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
+    db::Database* db_ = nullptr;  // database_'s
 };
 
 // Each filter narrows the rows, and on SQLite each names its index in the plan (a filter left

@@ -2,10 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "auth/account_store.hpp"
@@ -13,8 +10,7 @@
 #include "auth/auth_services.hpp"
 #include "base/clock.hpp"
 #include "db/database.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 
 namespace bulwark::auth::testing {
 
@@ -26,30 +22,19 @@ protected:
     static constexpr int64_t kStart = 1'700'000'000'000;
 
     void SetUp() override {
-        std::string url;
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_auth");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        url = temp_->url();
-        auto opened = db::Open({.url = url});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add(AuditLog::Migrations());
-        set.Add(AccountMigrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_auth", {AuditLog::Migrations(), AccountMigrations()});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
         auth_ = std::make_shared<AuthServices>(*db_, clock_);
     }
 
     void TearDown() override {
         auth_.reset();
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
+        database_.reset();
     }
 
     // Creates an account through the command-line path (no actor); returns its id.
@@ -76,11 +61,11 @@ protected:
     }
 
     FakeClock clock_{kStart};
-    std::unique_ptr<db::Database> db_;
+    db::Database* db_ = nullptr;  // database_'s
     std::shared_ptr<AuthServices> auth_;
 
 private:
-    std::unique_ptr<db::testing::TempDatabase> temp_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
 };
 
 inline std::string DriverName(const ::testing::TestParamInfo<std::string>& info) {

@@ -3,14 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <random>
 
 #include "auth/personal_keys.hpp"
-#include "db/migrations.hpp"
-#include "db/postgres/postgres_database.hpp"
+#include "db/testing/migrated_database.hpp"
 
 namespace bulwark::auth {
 namespace {
@@ -36,48 +33,30 @@ TEST(PersonalKeysTest, CreatesTheKeyFolderAndFileOwnerOnly) {
     fs::remove_all(data);
 }
 
-// A table with an encrypted column, on SQLite or (BULWARK_TEST_PG) PostgreSQL.
+// A table with an encrypted column, on SQLite or (BULWARK_TEST_PG) PostgreSQL, and a data
+// folder for the personal keys (dir_).
 class ReencryptTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        std::random_device random;
-        const std::string suffix = std::to_string(random()) + std::to_string(random() % 1000);
-        dir_ = fs::temp_directory_path() / ("bulwark_reencrypt_" + suffix);
-        fs::create_directories(dir_);
-        std::string url = "sqlite:" + (dir_ / "test.db").string();
-        if (GetParam() == "postgres") {
-            const char* server = std::getenv("BULWARK_TEST_PG");
-            if (server == nullptr || *server == '\0') GTEST_SKIP() << "BULWARK_TEST_PG not set";
-            server_url_ = server;
-            pg_database_ = "bulwark_reenc_" + suffix;
-            Status created =
-                db::ExecPostgresAutocommit(server_url_, "CREATE DATABASE " + pg_database_);
-            ASSERT_TRUE(created.ok()) << created.error().message;
-            const size_t host = server_url_.find("://") + 3;
-            const size_t query = std::min(server_url_.find('?', host), server_url_.size());
-            const size_t slash = std::min(server_url_.find('/', host), query);
-            url = server_url_.substr(0, slash) + "/" + pg_database_ + server_url_.substr(query);
-        }
-        auto opened = db::Open({.url = url});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add({{"t", 1, "people",
-                  "CREATE TABLE people (id ID_PK, phone BLOB, doc BLOB, name TEXT NOT NULL)"}});
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_reencrypt",
+            {{{"t", 1, "people",
+               "CREATE TABLE people (id ID_PK, phone BLOB, doc BLOB, name TEXT NOT NULL)"}}});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
         columns_.Add({{"people", "id", "phone"}, {"people", "id", "doc"}});
+        // OpenPersonalKeys creates the folder.
+        dir_ = fs::temp_directory_path() /
+               ("bulwark_reencrypt_keys_" + std::to_string(std::random_device{}()));
     }
 
     void TearDown() override {
-        if (db_) db_->Close();
-        db_.reset();
-        if (!pg_database_.empty()) {
-            (void)db::ExecPostgresAutocommit(
-                server_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
-        }
+        database_.reset();
         std::error_code ec;
-        fs::remove_all(dir_, ec);
+        if (!dir_.empty()) fs::remove_all(dir_, ec);
     }
 
     std::unique_ptr<PersonalDataCipher> Keys() {
@@ -112,9 +91,8 @@ protected:
     }
 
     fs::path dir_;
-    std::string server_url_;
-    std::string pg_database_;
-    std::unique_ptr<db::Database> db_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
+    db::Database* db_ = nullptr;  // database_'s
     EncryptedColumnSet columns_;
 };
 

@@ -2,10 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "auth/account_store.hpp"
@@ -13,8 +10,7 @@
 #include "auth/personal_data.hpp"
 #include "base/clock.hpp"
 #include "db/database.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 #include "registry/registry_store.hpp"
 
 namespace bulwark::registry::testing {
@@ -27,30 +23,17 @@ protected:
     static constexpr int64_t kStart = 1'717'200'000'000;  // 2024-06-01 08:00 China time
 
     void SetUp() override {
-        std::string url;
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_registry");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        url = temp_->url();
-        auto opened = db::Open({.url = url});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add(auth::AuditLog::Migrations());
-        set.Add(auth::AccountMigrations());
-        set.Add(RegistryStore::Migrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_registry",
+            {auth::AuditLog::Migrations(), auth::AccountMigrations(), RegistryStore::Migrations()});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
     }
 
-    void TearDown() override {
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
-    }
+    void TearDown() override { database_.reset(); }
 
     int64_t CountRows(const std::string& sql, const db::Params& params = {}) {
         auto row = db_->ReadValue([&](db::Session& s) { return s.QueryOne(sql, params); });
@@ -60,10 +43,10 @@ protected:
 
     FakeClock clock_{kStart};
     std::unique_ptr<auth::PersonalDataCipher> cipher_ = auth::PersonalDataCipher::ForTesting(9);
-    std::unique_ptr<db::Database> db_;
+    db::Database* db_ = nullptr;  // database_'s
 
 private:
-    std::unique_ptr<db::testing::TempDatabase> temp_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
 };
 
 inline std::string DriverName(const ::testing::TestParamInfo<std::string>& info) {

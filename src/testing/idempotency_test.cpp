@@ -9,8 +9,7 @@
 
 #include "auth/account_store.hpp"
 #include "auth/audit_log.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 #include "testing/testing_schema.hpp"
 
 namespace bulwark::testing {
@@ -20,28 +19,17 @@ namespace {
 class IdempotencyTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_sampling");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        auto opened = db::Open({.url = temp_->url()});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add(auth::AuditLog::Migrations());
-        set.Add(auth::AccountMigrations());
-        set.Add(Migrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_sampling",
+            {auth::AuditLog::Migrations(), auth::AccountMigrations(), Migrations()});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
     }
 
-    void TearDown() override {
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
-    }
+    void TearDown() override { database_.reset(); }
 
     int64_t Labs() {
         auto row =
@@ -65,8 +53,8 @@ protected:
     }
 
     FakeClock clock_{1'717'200'000'000};
-    std::unique_ptr<db::testing::TempDatabase> temp_;
-    std::unique_ptr<db::Database> db_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
+    db::Database* db_ = nullptr;  // database_'s
 };
 
 TEST_P(IdempotencyTest, ARetryGetsTheStoredAnswer) {

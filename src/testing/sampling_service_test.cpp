@@ -14,8 +14,7 @@
 #include "auth/audit_key.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/personal_data.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/sampling_access.hpp"
 #include "registry/sealing.hpp"
@@ -37,23 +36,16 @@ constexpr int64_t kHour = 3'600'000;
 class ScansTogetherTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_scans");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        db_url_ = temp_->url();
-        auto opened = db::Open({.url = db_url_, .writers = 1});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add(auth::AuditLog::Migrations());
-        set.Add(auth::AccountMigrations());
-        set.Add(registry::RegistryStore::Migrations());
-        set.Add(Migrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_scans",
+            {auth::AuditLog::Migrations(), auth::AccountMigrations(),
+             registry::RegistryStore::Migrations(), Migrations()},
+            {.writers = 1});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
         auth::AuditLog::UseKey(audit_key_);
         BuildCommunity();
         access_ = std::make_shared<registry::SamplingAccess>(*cipher_, clock_);
@@ -66,9 +58,7 @@ protected:
 
     void TearDown() override {
         service_.reset();
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
+        database_.reset();
     }
 
     void BuildCommunity() {
@@ -266,20 +256,17 @@ protected:
 
     void KeyTwiceInABatch(const std::string& tube, int first);
 
-    std::string db_url_;
     FakeClock clock_{kStart};
     auth::AuditKey audit_key_ = auth::AuditKey::ForTesting(3);
     std::unique_ptr<auth::PersonalDataCipher> cipher_ = auth::PersonalDataCipher::ForTesting(9);
-    std::unique_ptr<db::Database> db_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
+    db::Database* db_ = nullptr;  // database_'s
     std::shared_ptr<registry::SamplingAccess> access_;
     std::unique_ptr<SamplingService> service_;
     auth::Principal scanner_;
     int64_t community_ = 0, site_ = 0, round_ = 0;
     std::vector<int64_t> tables_, residents_;
     std::vector<std::string> codes_;
-
-private:
-    std::unique_ptr<db::testing::TempDatabase> temp_;
 };
 
 TEST_P(ScansTogetherTest, AMixedBatchTogetherAnswersAsOneAtATime) { RunMixedBatch(true); }
@@ -314,7 +301,7 @@ void ScansTogetherTest::KeyTwiceInABatch(const std::string& tube, int first) {
 // once.
 TEST_P(ScansTogetherTest, TwoServersRacingOnOneTubeCountEverySwabOnce) {
     if (GetParam() != "postgres") GTEST_SKIP() << "one SQLite file has one server";
-    auto opened = db::Open({.url = db_url_, .writers = 1});
+    auto opened = db::Open({.url = database_->url(), .writers = 1});
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     std::unique_ptr<db::Database> other_db = std::move(*opened);
     SamplingService other(*other_db, clock_, access_);

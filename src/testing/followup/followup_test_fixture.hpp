@@ -9,8 +9,7 @@
 #include "auth/audit_log.hpp"
 #include "base/clock.hpp"
 #include "db/database.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 #include "registry/registry_store.hpp"
 #include "testing/followup/followup_schema.hpp"
 #include "testing/testing_schema.hpp"
@@ -25,36 +24,24 @@ protected:
     static constexpr int64_t kStart = 1'717'200'000'000;  // 2024-06-01 08:00 China time
 
     void SetUp() override {
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_followup");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        auto opened = db::Open({.url = temp_->url()});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add(auth::AuditLog::Migrations());
-        set.Add(auth::AccountMigrations());
-        set.Add(registry::RegistryStore::Migrations());
-        set.Add(testing::Migrations());
-        set.Add(Migrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_followup",
+            {auth::AuditLog::Migrations(), auth::AccountMigrations(),
+             registry::RegistryStore::Migrations(), testing::Migrations(), Migrations()});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
     }
 
-    void TearDown() override {
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
-    }
+    void TearDown() override { database_.reset(); }
 
     FakeClock clock_{kStart};
-    std::unique_ptr<db::Database> db_;
+    db::Database* db_ = nullptr;  // database_'s
 
 private:
-    std::unique_ptr<db::testing::TempDatabase> temp_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
 };
 
 inline std::string FollowupDriverName(const ::testing::TestParamInfo<std::string>& info) {

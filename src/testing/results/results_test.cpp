@@ -9,8 +9,7 @@
 #include "auth/audit_log.hpp"
 #include "auth/personal_data.hpp"
 #include "db/database.hpp"
-#include "db/migrations.hpp"
-#include "db/testing/temp_database.hpp"
+#include "db/testing/migrated_database.hpp"
 #include "registry/registry_service.hpp"
 #include "registry/registry_store.hpp"
 #include "registry/sampling_access.hpp"
@@ -111,24 +110,16 @@ TEST(ResultsFile, HeadersRowsAndReasons) {
 class ResultsDbTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        if (GetParam() == "postgres" && !db::testing::TempDatabase::PostgresConfigured()) {
-            GTEST_SKIP() << "BULWARK_TEST_PG not set";
-        }
-        auto temp = db::testing::TempDatabase::Create(GetParam(), "bulwark_results");
-        ASSERT_TRUE(temp.ok()) << temp.error().message;
-        temp_ = std::move(*temp);
-        auto opened = db::Open({.url = temp_->url()});
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        db_ = std::move(*opened);
-        db::MigrationSet set;
-        set.Add(auth::AuditLog::Migrations());
-        set.Add(auth::AccountMigrations());
-        set.Add(registry::RegistryStore::Migrations());
-        set.Add(testing::Migrations());
-        set.Add(followup::Migrations());
-        set.Add(Migrations());
-        auto migrated = db::Migrate(*db_, set);
-        ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+        if (auto skip = db::testing::MigratedDatabase::SkipReason(GetParam()))
+            GTEST_SKIP() << *skip;
+        auto database = db::testing::MigratedDatabase::Create(
+            GetParam(), "bulwark_results",
+            {auth::AuditLog::Migrations(), auth::AccountMigrations(),
+             registry::RegistryStore::Migrations(), testing::Migrations(), followup::Migrations(),
+             Migrations()});
+        ASSERT_TRUE(database.ok()) << database.error().message;
+        database_ = std::move(*database);
+        db_ = &database_->db();
         access_ = std::make_shared<registry::SamplingAccess>(*cipher_, clock_);
         services_ = std::make_unique<ResultsServices>(*db_, clock_, access_,
                                                       PublicLimits{.per_address = 5});
@@ -137,9 +128,7 @@ protected:
 
     void TearDown() override {
         services_.reset();
-        if (db_) db_->Close();
-        db_.reset();
-        temp_.reset();
+        database_.reset();
     }
 
     static auth::Principal Admin(int64_t street) {
@@ -274,7 +263,7 @@ protected:
 
     FakeClock clock_{kStart + 240 * kMinute};
     std::unique_ptr<auth::PersonalDataCipher> cipher_ = auth::PersonalDataCipher::ForTesting(7);
-    std::unique_ptr<db::Database> db_;
+    db::Database* db_ = nullptr;  // database_'s
     std::shared_ptr<registry::SamplingAccess> access_;
     std::unique_ptr<ResultsServices> services_;
     auth::Principal admin_;
@@ -284,7 +273,7 @@ protected:
     std::vector<int64_t> residents_;
 
 private:
-    std::unique_ptr<db::testing::TempDatabase> temp_;
+    std::unique_ptr<db::testing::MigratedDatabase> database_;
 };
 
 TEST_P(ResultsDbTest, ChecksEveryEntryAndWritesAllOrNothing) {
