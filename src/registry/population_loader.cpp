@@ -321,7 +321,8 @@ Result<LoadReport> LoadPopulation(db::Database& db, const auth::PersonalDataCiph
     auto index_start = std::chrono::steady_clock::now();
     RETURN_IF_ERROR(db.Write([](db::Session& s) -> Status {
         RETURN_IF_ERROR(RegistryStore::CreateBulkLoadIndexes(s));
-        return RegistryStore::ResyncIdSequences(s);
+        RETURN_IF_ERROR(RegistryStore::ResyncIdSequences(s));
+        return RegistryStore::AnalyzeLoadedTables(s);
     }));
     report.index_seconds = SecondsSince(index_start);
     if (progress) progress(report);

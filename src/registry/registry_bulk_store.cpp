@@ -286,4 +286,12 @@ Status RegistryStore::ResyncIdSequences(db::Session& s) {
     return Ok();
 }
 
+Status RegistryStore::AnalyzeLoadedTables(db::Session& s) {
+    for (const char* sql : {"ANALYZE streets", "ANALYZE communities", "ANALYZE grids",
+                            "ANALYZE buildings", "ANALYZE households", "ANALYZE residents"}) {
+        RETURN_IF_ERROR(s.Exec(sql));
+    }
+    return Ok();
+}
+
 }  // namespace bulwark::registry

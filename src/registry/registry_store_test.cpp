@@ -302,6 +302,13 @@ TEST_P(RegistryStoreTest, LoadsTheDemoCommunityOnceAndIdsContinueAfterIt) {
                    : Status(AlreadyExists("refused"));
     });
     EXPECT_FALSE(dup.ok()) << "code_token must be unique again";
+    // The planner has statistics of what was loaded (the scans' lookups rely on them).
+    EXPECT_GT(CountRows(db_->dialect() == db::Dialect::kPostgres
+                            ? "SELECT COUNT(DISTINCT tablename) FROM pg_stats WHERE tablename IN "
+                              "('residents', 'households', 'buildings')"
+                            : "SELECT COUNT(DISTINCT tbl) FROM sqlite_stat1 WHERE tbl IN "
+                              "('residents', 'households', 'buildings')"),
+              2);
 
     // New rows get ids after the loaded ones (PostgreSQL's sequence was moved on).
     auto building =

@@ -210,20 +210,19 @@ void SamplingStore::TubesByBarcodes(db::Batch& batch, const std::vector<std::str
 void SamplingStore::SamplesAt(db::Batch& batch, const std::vector<SampleProbe>& probes,
                               std::vector<Sample>* out) {
     InSlices(probes.size(), [&](size_t at, size_t n) {
-        // One indexed probe of (round_id, resident_id) per scan, whatever the statistics say:
-        // as "round_id = ? AND resident_id IN (...)", PostgreSQL planned a scan of the round's
-        // every sample, filtered, whenever its statistics were older than the round's last
-        // thousands of samples (as they are while a round fills): 2 ms and growing. The round
-        // and the person are found by the subqueries, so that this needs no read before it.
-        const std::string one = std::string("SELECT ") + kSampleColumns +
-                                " FROM samples WHERE round_id = (SELECT round_id FROM tubes "
-                                "WHERE barcode = ?) AND resident_id = COALESCE((SELECT id FROM "
-                                "residents WHERE code_token = ?), ?)";
-        std::string sql = one;
+        // One indexed probe of (round_id, resident_id) per scan (db::Probes): as "round_id = ?
+        // AND resident_id IN (...)", PostgreSQL planned a scan of the round's every sample,
+        // filtered, whenever its statistics were older than the round's last thousands of
+        // samples (as they are while a round fills): 2 ms and growing. The round and the
+        // person are found by the subqueries, so that this needs no read before it.
+        std::string sql = db::Probes(std::string("SELECT ") + kSampleColumns +
+                                         " FROM samples WHERE round_id = (SELECT round_id FROM "
+                                         "tubes WHERE barcode = ?) AND resident_id = COALESCE("
+                                         "(SELECT id FROM residents WHERE code_token = ?), ?)",
+                                     n);
         db::Params params;
         params.reserve(n * 3);
         for (size_t i = at; i < at + n; ++i) {
-            if (i > at) sql += " UNION ALL " + one;
             const SampleProbe& p = probes[i];
             params.insert(params.end(), {p.tube_barcode, p.code, p.resident_id});
         }
