@@ -36,7 +36,6 @@
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "db/testing/temp_database.hpp"
-#include "registry/registry_store.hpp"
 #include "system/system_store.hpp"
 #include "testing/model.hpp"
 #include "testing/request_store.hpp"
@@ -143,10 +142,10 @@ Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_
                            .scanned_at = kAt,
                            .received_at = kAt,
                            .scanned_by = 1});
-        probes.push_back({.tube_barcode = w.barcode, .resident_id = samples.back().resident_id});
+        probes.push_back({.round_id = kRound, .resident_id = samples.back().resident_id});
         keys.push_back("scan-ceiling-" + tag);
     }
-    // As the app's group: its reads in one batch, its writes in two (one round trip each on
+    // As the app's group: its reads in two batches, its writes in two (one round trip each on
     // PostgreSQL).
     bulwark::db::Batch reads;
     std::vector<t::StoredRequest> stored;
@@ -154,6 +153,7 @@ Status WriteScans(bulwark::db::Session& s, const Options& o, int writer, uint64_
     std::vector<t::TubeAtSite> tubes;
     t::SamplingStore::TubesByBarcodes(reads, barcodes, &tubes);
     std::vector<t::Sample> earlier;
+    RETURN_IF_ERROR(reads.Run(s));
     t::SamplingStore::SamplesAt(reads, probes, &earlier);
     RETURN_IF_ERROR(reads.Run(s));
     if (!stored.empty()) return bulwark::Internal("a key stored already");
@@ -273,7 +273,6 @@ int main(int argc, char** argv) {
             bulwark::auth::AuditLog::UseKey(bulwark::auth::AuditKey::Random());
             migrations.Add(bulwark::auth::AuditLog::Migrations());
             migrations.Add(bulwark::auth::AccountMigrations());
-            migrations.Add(bulwark::registry::RegistryStore::Migrations());
             migrations.Add(bulwark::testing::Migrations());
         }
         if (auto migrated = bulwark::db::Migrate(**db, migrations); !migrated.ok()) {

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
-#include <unordered_set>
 
 #include "db/sql_rows.hpp"
 #include "testing/store_internal.hpp"
@@ -124,18 +122,15 @@ Result<std::optional<Round>> RoundStore::Get(db::Session& s, int64_t id, bool wi
     return std::optional<Round>(std::move(round));
 }
 
-void RoundStore::OfTubes(db::Batch& batch, const std::vector<std::string>& barcodes,
-                         std::unordered_map<int64_t, Round>* out) {
-    // Rounds whose scope lists were read by an earlier slice, which the next must not repeat.
-    auto listed = std::make_shared<std::unordered_set<int64_t>>();
-    for (size_t at = 0; at < barcodes.size(); at += db::kMaxRowsPerStatement) {
-        const size_t n = std::min(db::kMaxRowsPerStatement, barcodes.size() - at);
-        const std::string tubes = "(SELECT t.round_id FROM tubes t WHERE t.barcode IN (" +
-                                  db::RowPlaceholders(1, n) + "))";
-        db::Params params(barcodes.begin() + static_cast<long>(at),
-                          barcodes.begin() + static_cast<long>(at + n));
-        batch.Add(std::string("SELECT ") + kColumns + " FROM rounds WHERE id IN " + tubes, params,
-                  [out](db::Outcome& o) -> Status {
+void RoundStore::ByIds(db::Batch& batch, const std::vector<int64_t>& ids,
+                       std::unordered_map<int64_t, Round>* out) {
+    for (size_t at = 0; at < ids.size(); at += db::kMaxRowsPerStatement) {
+        const size_t n = std::min(db::kMaxRowsPerStatement, ids.size() - at);
+        db::Params params(ids.begin() + static_cast<long>(at),
+                          ids.begin() + static_cast<long>(at + n));
+        batch.Add(std::string("SELECT ") + kColumns + " FROM rounds WHERE id IN (" +
+                      db::RowPlaceholders(1, n) + ")",
+                  params, [out](db::Outcome& o) -> Status {
                       for (const db::Row& r : o.rows) out->emplace(r.Int(0), RoundFrom(r));
                       return Ok();
                   });
@@ -144,19 +139,15 @@ void RoundStore::OfTubes(db::Batch& batch, const std::vector<std::string>& barco
         params.emplace_back(std::string(RoundScopeKindName(RoundScopeKind::kPeople)));
         batch.Add(
             "SELECT m.round_id, m.member_id FROM round_scope_members m "
-            "JOIN rounds r ON r.id = m.round_id WHERE m.round_id IN " +
-                tubes + " AND r.scope_kind <> ? AND r.scope_kind <> ? " +
+            "JOIN rounds r ON r.id = m.round_id WHERE m.round_id IN (" +
+                db::RowPlaceholders(1, n) +
+                ") AND r.scope_kind <> ? AND r.scope_kind <> ? "
                 "ORDER BY m.round_id, m.member_id",
-            std::move(params), [out, listed](db::Outcome& o) -> Status {
-                std::unordered_set<int64_t> here;
+            std::move(params), [out](db::Outcome& o) -> Status {
                 for (const db::Row& r : o.rows) {
-                    const int64_t round_id = r.Int(0);
-                    if (listed->count(round_id) != 0) continue;
-                    here.insert(round_id);
-                    auto round = out->find(round_id);
+                    auto round = out->find(r.Int(0));
                     if (round != out->end()) round->second.scope_ids.push_back(r.Int(1));
                 }
-                listed->insert(here.begin(), here.end());
                 return Ok();
             });
     }

@@ -36,11 +36,10 @@ public:
     static Result<std::optional<Round>> Get(db::Session& s, int64_t id, bool with_people = true,
                                             bool with_sites = true);
     static Result<std::vector<Round>> List(db::Session& s, const RoundFilter& filter);
-    // The rounds of the tubes with these barcodes, as Get(id, false, false) reads them, added
-    // to `batch` (two statements per up to 64 barcodes): `out` (which must outlive the run)
-    // gets them by id when it runs.
-    static void OfTubes(db::Batch& batch, const std::vector<std::string>& barcodes,
-                        std::unordered_map<int64_t, Round>* out);
+    // The rounds with these ids, as Get(id, false, false) reads them, added to `batch` (two
+    // statements per up to 64 ids): `out` (which must outlive the run) gets them by id.
+    static void ByIds(db::Batch& batch, const std::vector<int64_t>& ids,
+                      std::unordered_map<int64_t, Round>* out);
     // Whether `resident_id` is on the round's list of people.
     static Result<bool> IsListed(db::Session& s, int64_t round_id, int64_t resident_id);
     // Rewrites every field a person sets, scope ids and site ids included, if the stored version

@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <random>
+#include <tuple>
 #include <unordered_map>
 
 #include "auth/audit_log.hpp"
@@ -387,7 +388,7 @@ Status SamplingService::ScansTogether::ApplyTogether(
     return Ok();
 }
 
-// What ApplyScan does for each scan one after another, decided in memory from one batch of
+// What ApplyScan does for each scan one after another, decided in memory from two batches of
 // reads and written with a multi-row statement per table, in two batches (the second needs the
 // new samples' ids). Anything ApplyScan would meet only in a race (a sample or key taken
 // meanwhile, a tube changed by another server) fails the group, which is then rolled back and
@@ -398,39 +399,61 @@ Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite
     std::vector<std::string> keys;
     std::vector<std::string> barcodes;
     std::vector<std::string> codes;
-    std::vector<SamplingStore::SampleProbe> probes;
     for (const ScanWrite* scan : scans) {
         keys.push_back(scan->w.key);
         barcodes.push_back(scan->req.tube_barcode);
         if (!scan->req.code.empty()) codes.push_back(scan->req.code);
-        probes.push_back({.tube_barcode = scan->req.tube_barcode,
-                          .code = scan->req.code,
-                          .resident_id = scan->req.code.empty() ? scan->req.resident_id : 0});
     }
-    auto unique = [](std::vector<std::string>& v) {
+    auto unique = [](auto& v) {
         std::sort(v.begin(), v.end());
         v.erase(std::unique(v.begin(), v.end()), v.end());
     };
     unique(barcodes);
     unique(codes);
-    // Everything the decisions need, whatever a stored key makes unneeded (a retry is rare).
+    // Two batches of reads: what the scans name (keys, tubes, people), then what those lead to
+    // (the tubes' rounds, and the people's samples in them). Everything is read whatever a
+    // stored key makes unneeded: a retry is rare.
     db::Batch reads;
     std::vector<StoredRequest> stored;
     RequestStore::FindAll(reads, keys, &stored);
     std::vector<TubeAtSite> tubes;
     SamplingStore::TubesByBarcodes(reads, barcodes, &tubes);
     GroupLookups lookups;
-    RoundStore::OfTubes(reads, barcodes, &lookups.rounds);
     access_->ByCodes(reads, codes, &lookups.people);
+    RETURN_IF_ERROR(reads.Run(s));
+
+    std::vector<int64_t> round_ids;
+    for (TubeAtSite& t : tubes) {
+        current->emplace(t.tube.id, t.tube);
+        round_ids.push_back(t.tube.round_id);
+        lookups.tubes.emplace(t.tube.barcode, std::move(t));
+    }
+    unique(round_ids);
+    std::vector<SamplingStore::SampleProbe> probes;
+    for (const ScanWrite* scan : scans) {
+        auto tube = lookups.tubes.find(scan->req.tube_barcode);
+        if (tube == lookups.tubes.end()) continue;
+        int64_t resident_id = scan->req.resident_id;
+        if (!scan->req.code.empty()) {
+            auto person = lookups.people.find(scan->req.code);
+            resident_id = person == lookups.people.end() ? 0 : person->second.id;
+        }
+        if (resident_id != 0) probes.push_back({tube->second.tube.round_id, resident_id});
+    }
+    std::sort(probes.begin(), probes.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.round_id, a.resident_id) < std::tie(b.round_id, b.resident_id);
+    });
+    probes.erase(std::unique(probes.begin(), probes.end(),
+                             [](const auto& a, const auto& b) {
+                                 return a.round_id == b.round_id && a.resident_id == b.resident_id;
+                             }),
+                 probes.end());
+    RoundStore::ByIds(reads, round_ids, &lookups.rounds);
     SamplingStore::SamplesAt(reads, probes, earlier);
     RETURN_IF_ERROR(reads.Run(s));
 
     std::unordered_map<std::string, StoredRequest> stored_by_key;
     for (StoredRequest& r : stored) stored_by_key.emplace(r.key, std::move(r));
-    for (TubeAtSite& t : tubes) {
-        current->emplace(t.tube.id, t.tube);
-        lookups.tubes.emplace(t.tube.barcode, std::move(t));
-    }
     for (ScanWrite* scan : scans) {
         if (auto it = stored_by_key.find(scan->w.key); it != stored_by_key.end()) {
             scan->early = Idempotency::Replay(it->second, scan->w);

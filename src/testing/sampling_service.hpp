@@ -177,7 +177,7 @@ private:
                                            const auth::Principal& who, const ScanRequest& req,
                                            int64_t now, int64_t taken_at, ScanPlan* plan);
     // PlanScan for the scans of a group: their keys, tubes, rounds, people and earlier samples
-    // read with a statement each for the whole group, sent together (one round trip on
+    // read with a statement each for the whole group, in two batches (two round trips on
     // PostgreSQL). A stored key is replayed. `current` gets the tubes read, by id, as they are
     // in this transaction, and `earlier` the samples already taken of these people in these
     // tubes' rounds.

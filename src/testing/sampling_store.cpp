@@ -213,18 +213,14 @@ void SamplingStore::SamplesAt(db::Batch& batch, const std::vector<SampleProbe>& 
         // One indexed probe of (round_id, resident_id) per scan (db::Probes): as "round_id = ?
         // AND resident_id IN (...)", PostgreSQL planned a scan of the round's every sample,
         // filtered, whenever its statistics were older than the round's last thousands of
-        // samples (as they are while a round fills): 2 ms and growing. The round and the
-        // person are found by the subqueries, so that this needs no read before it.
+        // samples (as they are while a round fills): 2 ms and growing.
         std::string sql = db::Probes(std::string("SELECT ") + kSampleColumns +
-                                         " FROM samples WHERE round_id = (SELECT round_id FROM "
-                                         "tubes WHERE barcode = ?) AND resident_id = COALESCE("
-                                         "(SELECT id FROM residents WHERE code_token = ?), ?)",
+                                         " FROM samples WHERE round_id = ? AND resident_id = ?",
                                      n);
         db::Params params;
-        params.reserve(n * 3);
+        params.reserve(n * 2);
         for (size_t i = at; i < at + n; ++i) {
-            const SampleProbe& p = probes[i];
-            params.insert(params.end(), {p.tube_barcode, p.code, p.resident_id});
+            params.insert(params.end(), {probes[i].round_id, probes[i].resident_id});
         }
         batch.Add(std::move(sql), std::move(params), [out](db::Outcome& o) -> Status {
             for (const db::Row& r : o.rows) out->push_back(SampleFrom(r));

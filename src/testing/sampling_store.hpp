@@ -99,12 +99,10 @@ public:
     // The tubes with these barcodes, with their sites' places (any order).
     static void TubesByBarcodes(db::Batch& batch, const std::vector<std::string>& barcodes,
                                 std::vector<TubeAtSite>* out);
-    // A scan's question "was this person sampled in this tube's round already?", asked before
-    // the tube's round or the person's id is known.
+    // A scan's question "was this person sampled in this round already?".
     struct SampleProbe {
-        std::string tube_barcode;
-        std::string code;         // the person's code token, or
-        int64_t resident_id = 0;  // (no code) the person's id
+        int64_t round_id = 0;
+        int64_t resident_id = 0;
     };
     // The samples that answer `probes` yes (any order).
     static void SamplesAt(db::Batch& batch, const std::vector<SampleProbe>& probes,
