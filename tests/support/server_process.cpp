@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace bulwark::testsupport {
 
@@ -32,6 +35,27 @@ std::string TestPostgresUrl() {
     return env ? env : "";
 }
 
+namespace {
+
+std::mutex created_mu;
+std::vector<std::string> created;
+
+// Drops the databases this program created, at its exit: WITH (FORCE), since a server of a
+// failed test may still hold connections. (They used to stay on a shared server forever.)
+void DropCreatedDatabases() {
+    std::lock_guard lock(created_mu);
+    if (created.empty()) return;
+    std::string cmd = "psql -q '" + TestPostgresUrl() + "'";
+    for (const std::string& name : created) {
+        cmd += " -c 'DROP DATABASE IF EXISTS " + name + " WITH (FORCE)'";
+    }
+    cmd += " >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not drop test databases\n");
+    created.clear();
+}
+
+}  // namespace
+
 std::string CreateTestPostgresDatabase() {
     std::string base = TestPostgresUrl();
     if (base.empty()) return "";
@@ -40,6 +64,11 @@ std::string CreateTestPostgresDatabase() {
     std::string cmd =
         "psql -q -v ON_ERROR_STOP=1 '" + base + "' -c 'CREATE DATABASE " + name + "' >/dev/null";
     if (std::system(cmd.c_str()) != 0) return "";
+    {
+        std::lock_guard lock(created_mu);
+        if (created.empty()) std::atexit(DropCreatedDatabases);
+        created.push_back(name);
+    }
     // Replace the database name (the last path segment) of the base URL.
     auto slash = base.rfind('/');
     auto query = base.find('?', slash);

@@ -47,7 +47,8 @@ std::string BulwarkBinary();
 std::string MakeTempDir(const std::string& prefix);
 // The PostgreSQL server for tests ($BULWARK_TEST_PG), or "".
 std::string TestPostgresUrl();
-// Creates a fresh database on the test PostgreSQL server and returns its URL.
+// Creates a fresh database on the test PostgreSQL server and returns its URL; it is dropped
+// when the test program exits.
 std::string CreateTestPostgresDatabase();
 
 }  // namespace bulwark::testsupport
