@@ -251,19 +251,37 @@ Result<ChainHint> LearnChain(db::Session& session, int64_t chain,
     return *hint;
 }
 
+// What both forms of AppendAll start from: the chain, where it was, and entries[first..]
+// chained on from there (no rows when the first entry, appended alone to learn where the chain
+// is, was the only one).
+struct Chained {
+    int64_t chain = 0;
+    ChainHint hint;
+    size_t first = 0;
+    std::vector<StoredAuditRow> rows;
+};
+
+Result<Chained> ChainAll(db::Session& session, const std::vector<AuditEntry>& entries) {
+    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
+    Chained out;
+    out.chain = session.connection_slot();
+    ASSIGN_OR_RETURN(out.hint, LearnChain(session, out.chain, entries, &out.first));
+    if (out.first < entries.size()) out.rows = ChainOn(out.chain, out.hint, entries, out.first);
+    return out;
+}
+
 }  // namespace
 
 Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& entries) {
     if (entries.empty()) return Ok();
     if (entries.size() == 1) return Append(session, entries[0]);
-    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
-    const int64_t chain = session.connection_slot();
-    size_t first = 0;
-    ASSIGN_OR_RETURN(ChainHint hint, LearnChain(session, chain, entries, &first));
-    if (first == entries.size()) return Ok();
-    std::vector<StoredAuditRow> rows = ChainOn(chain, hint, entries, first);
-    ASSIGN_OR_RETURN(bool moved, AuditStore::AdvanceChainFrom(session, chain, hint.seq, hint.head,
-                                                              rows.back().hash,
+    ASSIGN_OR_RETURN(Chained c, ChainAll(session, entries));
+    if (c.rows.empty()) return Ok();
+    const int64_t chain = c.chain;
+    const size_t first = c.first;
+    const std::vector<StoredAuditRow>& rows = c.rows;
+    ASSIGN_OR_RETURN(bool moved, AuditStore::AdvanceChainFrom(session, chain, c.hint.seq,
+                                                              c.hint.head, rows.back().hash,
                                                               static_cast<int64_t>(rows.size())));
     if (!moved) {
         // Someone else moved the chain: one by one, the first learning where it is.
@@ -280,15 +298,13 @@ Status AuditLog::AppendAll(db::Session& session, const std::vector<AuditEntry>& 
 Status AuditLog::AppendAll(db::Session& session, db::Batch& batch,
                            const std::vector<AuditEntry>& entries) {
     if (entries.empty()) return Ok();
-    if (sodium_init() < 0) return Internal("libsodium 初始化失败");
-    const int64_t chain = session.connection_slot();
-    size_t first = 0;
-    ASSIGN_OR_RETURN(ChainHint hint, LearnChain(session, chain, entries, &first));
-    if (first == entries.size()) return Ok();
-    std::vector<StoredAuditRow> rows = ChainOn(chain, hint, entries, first);
+    ASSIGN_OR_RETURN(Chained c, ChainAll(session, entries));
+    if (c.rows.empty()) return Ok();
+    const int64_t chain = c.chain;
+    const std::vector<StoredAuditRow>& rows = c.rows;
     // A batch runs every statement before any `then`: when this one runs, the rows are in.
     AuditStore::AdvanceChainFrom(
-        batch, chain, hint.seq, hint.head, rows.back().hash, static_cast<int64_t>(rows.size()),
+        batch, chain, c.hint.seq, c.hint.head, rows.back().hash, static_cast<int64_t>(rows.size()),
         [chain, seq = rows.back().seq, head = rows.back().hash](bool moved) -> Status {
             if (!moved) {
                 return Unavailable("审计链 " + std::to_string(chain) + " 已被另一写入者推进");
