@@ -133,6 +133,18 @@ protected:
         return row.ok() && *row ? (**row).Int(0) : -1;
     }
 
+    // One chain of `rows` rows, Entry(0) to Entry(rows - 1) in order, intact.
+    void ExpectOneChainInOrder(int64_t rows) {
+        EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), rows);
+        EXPECT_EQ(Count("SELECT MAX(seq) FROM audit_chains"), rows);
+        // Row n is the chain's (n + 1)th.
+        EXPECT_EQ(
+            Count("SELECT COUNT(*) FROM audit_log WHERE request_id <> " +
+                  std::string(postgres() ? "'req-' || (seq - 1)::text" : "'req-' || (seq - 1)")),
+            0);
+        EXPECT_EQ(Verify(), std::nullopt);
+    }
+
     // The chain of serial appends (one writer connection).
     int64_t Chain() { return Count("SELECT MIN(chain) FROM audit_log"); }
 
@@ -460,14 +472,8 @@ TEST_P(AuditLogTest, AppendAllChainsRowsInTheirOrder) {
     ASSERT_TRUE(append_all(6, 4).ok());
     ASSERT_FALSE(append_all(100, 3, true).ok());
     ASSERT_TRUE(append_all(10, 70).ok());  // more than one statement's rows
-    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 80);
-    EXPECT_EQ(Count("SELECT MAX(seq) FROM audit_chains"), 80);
     EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE request_id = 'req-100'"), 0);
-    // Row n is the chain's (n + 1)th.
-    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE request_id <> " +
-                    std::string(postgres() ? "'req-' || (seq - 1)::text" : "'req-' || (seq - 1)")),
-              0);
-    EXPECT_EQ(Verify(), std::nullopt);
+    ExpectOneChainInOrder(80);
 }
 
 // AppendAll's batch form: its rows go with the caller's other statements, and a chain moved by
@@ -515,12 +521,7 @@ TEST_P(AuditLogTest, AppendAllInABatchFailsWhenTheChainMovedMeanwhile) {
     });
     ASSERT_TRUE(plain.ok()) << plain.error().message;
     ASSERT_TRUE(batched(10, 2).ok());
-    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 12);
-    EXPECT_EQ(Count("SELECT MAX(seq) FROM audit_chains"), 12);
-    EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE request_id <> " +
-                    std::string(postgres() ? "'req-' || (seq - 1)::text" : "'req-' || (seq - 1)")),
-              0);
-    EXPECT_EQ(Verify(), std::nullopt);
+    ExpectOneChainInOrder(12);
 }
 
 TEST_P(AuditLogTest, FillsTheTimeWhenTheCallerDidNot) {
