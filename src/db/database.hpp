@@ -110,6 +110,10 @@ struct Options {
     // keeps the WAL bounded: the file starts over only once a checkpoint has caught up with it.
     // The background thread has copied most pages by then, so that checkpoint is short.
     int wal_writer_checkpoint_pages = 20000;
+    // SQLite only. Makes every commit written to the WAL file at `wal_path` so far durable; a
+    // write is answered only after it returned for a call that began after the write's commit.
+    // Empty: fdatasync() on that file. Tests put one in to hold a sync or make it fail.
+    std::function<Status(const std::string& wal_path)> sync_wal;
 };
 
 // The database: a connection pool behind two entry points. Thread-safe. Both calls block the
@@ -117,9 +121,10 @@ struct Options {
 //
 // Write() gives every caller its own SAVEPOINT inside a shared transaction that commits the
 // writes waiting at that moment together (group commit); a function returning an error is
-// rolled back alone. Write() returns only once the commit is durable (SQLite: WAL with
-// synchronous=FULL; PostgreSQL: synchronous_commit on), so an acknowledged write survives
-// kill -9 and power loss.
+// rolled back alone. Write() returns only once the commit is durable (SQLite: the WAL synced
+// after the commit, see db/README.md; PostgreSQL: synchronous_commit on), so an acknowledged
+// write survives kill -9 and power loss. Read() never returns what a commit not yet durable
+// wrote: it waits for that commit's sync.
 class Database {
 public:
     virtual ~Database() = default;

@@ -24,6 +24,8 @@
 #include "db/migrations.hpp"
 #include "db/postgres/postgres_database.hpp"
 
+#include <sqlite3.h>
+
 namespace bulwark::db {
 
 void PrintTo(const Value& v, std::ostream* os) {
@@ -917,6 +919,172 @@ TEST(SqliteCheckpointTest, WalStaysBoundedByTheWriterThreshold) {
     (*again)->Close();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
+}
+
+// A SQLite database in a fresh folder whose WAL syncs go through `sync`.
+class SqliteSyncTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::random_device random;
+        dir_ = std::filesystem::temp_directory_path() /
+               ("bulwark_db_sync_" + std::to_string(random()) + std::to_string(random()));
+        std::filesystem::create_directories(dir_);
+        auto db = Open({.url = "sqlite:" + (dir_ / "sync.db").string(),
+                        .sync_wal = [this](const std::string& wal) { return Sync(wal); }});
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        db_ = std::move(*db);
+        Status made = db_->Write([](Session& s) -> Status {
+            RETURN_IF_ERROR(s.Exec(TranslateDdl(kItemsTable, Dialect::kSqlite)));
+            return Ok();
+        });
+        ASSERT_TRUE(made.ok()) << made.error().message;
+    }
+    void TearDown() override {
+        Release();
+        if (db_) db_->Close();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    // Syncs wait while held, then answer `outcome_`.
+    Status Sync(const std::string& wal) {
+        std::unique_lock lock(mu_);
+        ++syncs_;
+        wal_seen_ = wal;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return open_; });
+        return outcome_;
+    }
+    void Hold() {
+        std::lock_guard lock(mu_);
+        open_ = false;
+    }
+    void Release(Status outcome = Ok()) {
+        std::lock_guard lock(mu_);
+        open_ = true;
+        outcome_ = std::move(outcome);
+        cv_.notify_all();
+    }
+    // Waits until more than `n` syncs have begun.
+    bool SyncBegunAfter(int n) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return syncs_ > n; });
+    }
+    int Syncs() {
+        std::lock_guard lock(mu_);
+        return syncs_;
+    }
+    std::future<Status> Insert(const std::string& name) {
+        return std::async(std::launch::async, [this, name] {
+            return db_->Write([&](Session& s) -> Status {
+                RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES (?)", {name}));
+                return Ok();
+            });
+        });
+    }
+    std::future<Result<int64_t>> CountLater() {
+        return std::async(std::launch::async, [this] {
+            return db_->ReadValue([](Session& s) -> Result<int64_t> {
+                ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT COUNT(*) FROM items"));
+                return row->Int(0);
+            });
+        });
+    }
+
+    std::filesystem::path dir_;
+    std::unique_ptr<Database> db_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool open_ = true;
+    Status outcome_ = Ok();
+    int syncs_ = 0;
+    std::string wal_seen_;
+};
+
+constexpr auto kAWhile = std::chrono::milliseconds(200);
+
+// The commit is in the WAL before the sync begins, but neither its writer nor any reader hears
+// of it until the sync has returned.
+TEST_F(SqliteSyncTest, AWriteAndReadsOfItWaitForTheSyncAfterItsCommit) {
+    EXPECT_EQ(wal_seen_, (dir_ / "sync.db").string() + "-wal");
+    Hold();
+    const int before = Syncs();
+    std::future<Status> written = Insert("a");
+    ASSERT_TRUE(SyncBegunAfter(before));
+    EXPECT_EQ(written.wait_for(kAWhile), std::future_status::timeout)
+        << "a write was answered before its sync returned";
+    std::future<Result<int64_t>> counted = CountLater();
+    EXPECT_EQ(counted.wait_for(kAWhile), std::future_status::timeout)
+        << "a read returned a commit not yet synced";
+    Release();
+    ASSERT_TRUE(written.get().ok());
+    auto count = counted.get();
+    ASSERT_TRUE(count.ok()) << count.error().message;
+    EXPECT_EQ(*count, 1);
+    // With nothing committed since the last sync, a read does not wait.
+    Hold();
+    std::future<Result<int64_t>> again = CountLater();
+    EXPECT_EQ(again.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    Release();
+}
+
+// The writer does not wait for the disk: the writes arriving while a sync runs are run at
+// once, in a transaction it commits when the sync thread is free, so that one commit and one
+// sync carry all of them.
+TEST_F(SqliteSyncTest, WritesArrivingDuringASyncShareTheNextCommit) {
+    Hold();
+    const int before = Syncs();
+    std::future<Status> first = Insert("first");
+    ASSERT_TRUE(SyncBegunAfter(before));
+    std::atomic<int> ran{0};
+    std::vector<std::future<Status>> later;
+    for (int i = 0; i < 20; ++i) {
+        later.push_back(std::async(std::launch::async, [this, i, &ran] {
+            return db_->Write([&](Session& s) -> Status {
+                RETURN_IF_ERROR(
+                    s.Exec("INSERT INTO items (name) VALUES (?)", {"later-" + std::to_string(i)}));
+                ++ran;
+                return Ok();
+            });
+        }));
+    }
+    for (int tries = 0; tries < 1000 && ran.load() < 20; ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(ran.load(), 20) << "the writer waited for the sync";
+    // Not committed yet: another connection sees only the first write.
+    sqlite3* side = nullptr;
+    ASSERT_EQ(sqlite3_open_v2((dir_ / "sync.db").c_str(), &side, SQLITE_OPEN_READONLY, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(side, "SELECT COUNT(*) FROM items", -1, &stmt, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(stmt, 0), 1);
+    sqlite3_finalize(stmt);
+    sqlite3_close_v2(side);
+    for (auto& w : later) {
+        EXPECT_EQ(w.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+    }
+    EXPECT_EQ(Syncs(), before + 1);
+    Release();
+    EXPECT_TRUE(first.get().ok());
+    for (auto& w : later) EXPECT_TRUE(w.get().ok());
+    EXPECT_EQ(Syncs(), before + 2) << "one commit and one sync for the 20";
+}
+
+// A sync that fails fails the writes it was to make durable; they are committed, so a retry
+// of such a write finds what it wrote (as a retried scan finds its key).
+TEST_F(SqliteSyncTest, AFailedSyncFailsTheWritesItCovered) {
+    Release(Unavailable("disk gone"));
+    Status written = Insert("lost?").get();
+    ASSERT_FALSE(written.ok());
+    EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+    EXPECT_NE(written.error().message.find("disk gone"), std::string::npos);
+    Release();
+    Status again = Insert("lost?").get();
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
 }
 
 TEST(PostgresSqlTest, RewritesPlaceholdersOutsideLiteralsAndComments) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -87,6 +88,26 @@ public:
         batch.assign(queue_.begin(), queue_.begin() + n);
         queue_.erase(queue_.begin(), queue_.begin() + n);
         return true;
+    }
+
+    // As Take(), but also returns, with `batch` empty, once `ready()` is true: checked under
+    // the queue's lock, so whoever makes it true then calls Wake(). `max` 0 takes no jobs.
+    bool TakeOr(std::vector<WriteJob*>& batch, size_t max, const std::function<bool()>& ready) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return closed_ || (max > 0 && !queue_.empty()) || ready(); });
+        if (max > 0 && !queue_.empty()) {
+            const auto n = static_cast<long>(std::min(queue_.size(), max));
+            batch.assign(queue_.begin(), queue_.begin() + n);
+            queue_.erase(queue_.begin(), queue_.begin() + n);
+            return true;
+        }
+        return !closed_;
+    }
+
+    // Wakes a writer waiting in TakeOr() to look at its `ready` again.
+    void Wake() {
+        { std::lock_guard lock(mu_); }
+        cv_.notify_all();
     }
 
     // Puts jobs taken but not run back at the front, in their order.

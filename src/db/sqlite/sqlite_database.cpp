@@ -2,11 +2,17 @@
 
 #include "db/write_job.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -251,6 +257,13 @@ public:
         }
         ASSIGN_OR_RETURN(checkpointer_, Connection::Open(path_, false));
         sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::AfterCommit, this);
+        // The writer's COMMIT only appends to the WAL; the sync thread makes commits durable
+        // (one fdatasync for every commit made while the previous one ran) and only then are
+        // their writes answered. The writer goes on with the next batch meanwhile instead of
+        // waiting for the disk. SQLite still syncs at checkpoints and when the WAL starts over
+        // (synchronous=NORMAL), so a commit the sync covered stays durable after them.
+        RETURN_IF_ERROR(writer_->ExecScript("PRAGMA synchronous=NORMAL"));
+        sync_thread_ = std::thread([this] { SyncLoop(); });
         checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
         writer_thread_ = std::thread([this] { WriterLoop(); });
         return Ok();
@@ -277,6 +290,10 @@ public:
             idle_readers_.push_back(std::move(conn));
         }
         readers_cv_.notify_one();
+        // What the read saw may include a commit the sync thread has not made durable yet
+        // (at most every commit begun by now): wait for it, so that nothing read (a stored
+        // answer to a retried key, above all) can be lost after it was shown.
+        WaitDurable(committing_.load(std::memory_order_acquire));
         return status;
     }
 
@@ -333,6 +350,14 @@ public:
         if (!queue_.Close()) return;
         if (writer_thread_.joinable()) writer_thread_.join();
         {
+            std::lock_guard lock(sync_mu_);
+            sync_stop_ = true;
+        }
+        sync_cv_.notify_all();
+        if (sync_thread_.joinable()) sync_thread_.join();
+        if (wal_fd_ >= 0) ::close(wal_fd_);
+        wal_fd_ = -1;
+        {
             std::lock_guard lock(checkpoint_mu_);
             checkpoint_stop_ = true;
         }
@@ -353,14 +378,49 @@ public:
 
 private:
     using Job = internal::WriteJob;
+    // A transaction's writes with their outcomes, and its number once committed: the open
+    // transaction's, then one waiting for the sync thread.
+    struct Committed {
+        uint64_t seq = 0;
+        std::vector<Job*> jobs;
+        std::vector<Status> results;
+    };
 
+    // Takes writes as they come and runs them in one transaction, which it commits as soon as
+    // the sync thread is free (or the transaction holds max_batch writes): while a sync runs,
+    // the writes arriving meanwhile join the open transaction. So the writer never waits for
+    // the disk, and under load each commit (and sync) carries many writes.
     void WriterLoop() {
         pthread_setname_np(pthread_self(), "sqlite-writer");
+        const size_t max = static_cast<size_t>(std::max(1, options_.max_batch));
         std::vector<Job*> batch;
+        Committed open;  // the open transaction's writes
+        bool in_transaction = false;
         for (;;) {
-            if (!queue_.Take(batch, static_cast<size_t>(std::max(1, options_.max_batch)))) return;
-            CommitBatch(batch);
             batch.clear();
+            const bool more =
+                in_transaction
+                    ? queue_.TakeOr(batch, max - open.jobs.size(),
+                                    [this] { return sync_idle_.load(std::memory_order_acquire); })
+                    : queue_.Take(batch, max);
+            if (!more && !in_transaction) return;
+            if (!batch.empty()) {
+                if (!in_transaction) {
+                    Status begin = writer_->Control("BEGIN IMMEDIATE");
+                    if (!begin.ok()) {
+                        for (Job* job : batch) job->Finish(begin);
+                        continue;
+                    }
+                    in_transaction = true;
+                }
+                RunBatch(batch, open);
+            }
+            if (in_transaction &&
+                (!more || open.jobs.size() >= max || sync_idle_.load(std::memory_order_acquire))) {
+                Commit(open);
+                open = Committed();
+                in_transaction = false;
+            }
         }
     }
 
@@ -398,16 +458,14 @@ private:
         }
     }
 
-    void CommitBatch(std::vector<Job*>& batch) {
-        std::vector<Status> results(batch.size());
-        Status begin = writer_->Control("BEGIN IMMEDIATE");
-        if (!begin.ok()) {
-            for (Job* job : batch) job->Finish(begin);
-            return;
-        }
+    // Runs `batch` in the open transaction, each unit in a savepoint: a write alone, or a run
+    // of writes its group applies together. A group that fails is rolled back and its writes
+    // run one by one. Adds the writes and their outcomes to `open`.
+    void RunBatch(const std::vector<Job*>& batch, Committed& open) {
         SqliteSession session(*writer_);
-        // Each unit in a savepoint: a write alone, or a run of writes its group applies
-        // together. A group that fails is rolled back and its writes run one by one.
+        const size_t base = open.results.size();
+        open.jobs.insert(open.jobs.end(), batch.begin(), batch.end());
+        open.results.resize(base + batch.size());
         size_t alone_until = 0;
         for (size_t i = 0; i < batch.size();) {
             const size_t end = i < alone_until ? i + 1 : internal::UnitEnd(batch, i);
@@ -426,18 +484,102 @@ private:
                 alone_until = end;
                 continue;
             }
-            for (size_t k = i; k < end; ++k) results[k] = status;
+            for (size_t k = i; k < end; ++k) open.results[base + k] = status;
             i = end;
         }
+    }
+
+    // Commits the open transaction and hands its writes to the sync thread, which answers
+    // them once the commit is durable (a failed commit's too, in their turn).
+    void Commit(Committed& open) {
+        // Announced before COMMIT: a reader may see the commit as soon as it is in the WAL.
+        open.seq = committing_.load(std::memory_order_relaxed) + 1;
+        committing_.store(open.seq, std::memory_order_release);
         Status commit = writer_->Control("COMMIT");
         if (!commit.ok()) {
-            spdlog::error("group commit of {} writes failed: {}", batch.size(),
+            spdlog::error("group commit of {} writes failed: {}", open.jobs.size(),
                           commit.error().message);
             (void)writer_->ExecScript("ROLLBACK");
-            for (Job* job : batch) job->Finish(commit);
-            return;
+            for (Status& result : open.results) result = commit;
         }
-        for (size_t i = 0; i < batch.size(); ++i) batch[i]->Finish(std::move(results[i]));
+        {
+            std::lock_guard lock(sync_mu_);
+            to_sync_.push_back(std::move(open));
+            sync_idle_.store(false, std::memory_order_release);
+        }
+        sync_cv_.notify_one();
+    }
+
+    // The sync thread: takes every commit handed over so far, makes them durable with one
+    // sync, answers their writes, then takes the next lot. Stops once Close() has stopped the
+    // writer and nothing is left.
+    void SyncLoop() {
+        pthread_setname_np(pthread_self(), "sqlite-sync");
+        on_sync_thread_ = true;
+        std::vector<Committed> lot;
+        for (;;) {
+            {
+                std::unique_lock lock(sync_mu_);
+                sync_cv_.wait(lock, [&] { return sync_stop_ || !to_sync_.empty(); });
+                if (to_sync_.empty()) return;
+                lot.swap(to_sync_);
+            }
+            Status synced = SyncWal();
+            if (!synced.ok()) {
+                spdlog::error("syncing the WAL after {} commits failed: {}", lot.size(),
+                              synced.error().message);
+            }
+            {
+                std::lock_guard lock(durable_mu_);
+                durable_.store(lot.back().seq, std::memory_order_release);
+            }
+            durable_cv_.notify_all();
+            // Free again: the writer commits what it gathered meanwhile.
+            {
+                std::lock_guard lock(sync_mu_);
+                if (to_sync_.empty()) sync_idle_.store(true, std::memory_order_release);
+            }
+            queue_.Wake();
+            for (Committed& c : lot) {
+                for (size_t i = 0; i < c.jobs.size(); ++i) {
+                    c.jobs[i]->Finish(synced.ok() || !c.results[i].ok() ? std::move(c.results[i])
+                                                                        : synced);
+                }
+            }
+            lot.clear();
+        }
+    }
+
+    // fdatasync() on the WAL file, through a descriptor of our own, opened again whenever the
+    // file at the WAL's path is no longer the one it names. Or Options::sync_wal.
+    Status SyncWal() {
+        const std::string wal_path = path_ + "-wal";
+        if (options_.sync_wal) return options_.sync_wal(wal_path);
+        struct stat named {};
+        if (::stat(wal_path.c_str(), &named) != 0) {
+            return Unavailable("找不到预写日志 " + wal_path + ": " + std::strerror(errno));
+        }
+        struct stat held {};
+        if (wal_fd_ < 0 || ::fstat(wal_fd_, &held) != 0 || held.st_ino != named.st_ino ||
+            held.st_dev != named.st_dev) {
+            if (wal_fd_ >= 0) ::close(wal_fd_);
+            wal_fd_ = ::open(wal_path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (wal_fd_ < 0) {
+                return Unavailable("打开预写日志 " + wal_path + " 失败: " + std::strerror(errno));
+            }
+        }
+        if (::fdatasync(wal_fd_) != 0) {
+            return Unavailable("预写日志写入磁盘失败: " + std::string(std::strerror(errno)));
+        }
+        return Ok();
+    }
+
+    // Blocks until commit `seq` (and every one before it) is durable. Not on the sync thread,
+    // which would wait for itself: a write's `done` runs there, and reads nothing.
+    void WaitDurable(uint64_t seq) {
+        if (durable_.load(std::memory_order_acquire) >= seq || on_sync_thread_) return;
+        std::unique_lock lock(durable_mu_);
+        durable_cv_.wait(lock, [&] { return durable_.load(std::memory_order_acquire) >= seq; });
     }
 
     std::string path_;
@@ -454,11 +596,28 @@ private:
 
     internal::WriteQueue queue_;
 
+    // Commits are numbered by the writer; `committing_` is the last one begun, `durable_` the
+    // last one synced.
+    std::thread sync_thread_;
+    std::mutex sync_mu_;
+    std::condition_variable sync_cv_;
+    std::vector<Committed> to_sync_;
+    bool sync_stop_ = false;
+    std::atomic<bool> sync_idle_{true};  // nothing handed over waits for a sync
+    int wal_fd_ = -1;                    // the sync thread's
+    std::atomic<uint64_t> committing_{0};
+    std::atomic<uint64_t> durable_{0};
+    std::mutex durable_mu_;
+    std::condition_variable durable_cv_;
+    static thread_local bool on_sync_thread_;
+
     std::mutex readers_mu_;
     std::condition_variable readers_cv_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;
     bool closed_readers_ = false;
 };
+
+thread_local bool SqliteDatabase::on_sync_thread_ = false;
 
 // SQLite counts every allocation under one process-wide mutex unless SQLITE_CONFIG_MEMSTATUS is
 // off. With readers on many threads beside the writer, that mutex made a quarter of the server's
