@@ -71,6 +71,7 @@ void RegisterRoutes(AppContext& ctx, http::Router& router) {
         std::make_shared<testing::SiteScopeDirectory>(
             std::make_shared<registry::RegistryScopeDirectory>()));
     router.SetGuard(auth::MakeGuard(auth_services));
+    router.SetQuickGuard(auth::MakeQuickGuard(auth_services));
     auth::AddRoutes(router, auth_services);
 
     // registry: places and residents; ID numbers and phones sealed with the data folder's keys.

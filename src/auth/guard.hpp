@@ -24,6 +24,13 @@ namespace bulwark::auth {
 // Every denial writes an audit row "request.denied". Thread-safe.
 http::Guard MakeGuard(std::shared_ptr<AuthServices> auth);
 
+// The guard's quick path, for routes whose handler never blocks (RouteSpec::
+// handler_never_blocks): lets a request through, with its Principal in request.context, when
+// its session is in the cache and every step above would let it pass; says no otherwise, and
+// then MakeGuard's guard decides on a worker (it may read the database, and a denial writes an
+// audit row). Never blocks, never denies. Thread-safe.
+http::QuickGuard MakeQuickGuard(std::shared_ptr<AuthServices> auth);
+
 // The signed-in user of a request that passed the guard. For a request without one (a public
 // route) an empty principal that may do nothing.
 const Principal& PrincipalOf(const http::Request& request);

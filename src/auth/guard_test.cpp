@@ -66,6 +66,12 @@ protected:
     http::Response Send(const std::string& method, const std::string& path,
                         bool with_session = true, bool with_csrf = true,
                         const std::string& origin = "") {
+        http::Request req = Build(method, path, with_session, with_csrf, origin);
+        return router_.Dispatch(req);
+    }
+
+    http::Request Build(const std::string& method, const std::string& path, bool with_session,
+                        bool with_csrf, const std::string& origin) {
         http::Request req;
         req.method = method;
         req.target = path;
@@ -80,7 +86,7 @@ protected:
             req.headers.emplace_back("content-type", "application/json");
             req.body = "{}";
         }
-        return router_.Dispatch(req);
+        return req;
     }
 
     static std::string Code(const http::Response& r) {
@@ -173,6 +179,42 @@ TEST_P(GuardTest, AForcedPasswordChangeAllowsOnlyTheOwnAccount) {
     EXPECT_EQ(r.status, 403);
     EXPECT_EQ(Code(r), "password_change_required");
     EXPECT_EQ(Send("GET", "/api/v1/me").status, 200);
+}
+
+// The quick path (never-blocking routes, on an I/O thread) lets through only what the guard
+// would, and only from the session cache; it never answers, so it writes no audit row.
+TEST_P(GuardTest, TheQuickGuardPassesOnlyCachedSessionsTheGuardWouldPass) {
+    const http::QuickGuard quick = MakeQuickGuard(auth_);
+    auto passes = [&](const std::string& method, const std::string& path, bool with_session = true,
+                      bool with_csrf = true, const std::string& origin = "") {
+        http::Request req = Build(method, path, with_session, with_csrf, origin);
+        const http::RouteSpec* spec = router_.Find(req).route;
+        EXPECT_NE(spec, nullptr) << path;
+        if (spec == nullptr || !quick(*spec, req)) return false;
+        EXPECT_EQ(PrincipalOf(req).username, "sam");
+        EXPECT_EQ(PrincipalOf(req).request_id, req.request_id);
+        return true;
+    };
+    EXPECT_FALSE(passes("GET", "/api/v1/things")) << "not in the cache yet";
+    EXPECT_EQ(Send("GET", "/api/v1/things").status, 200);  // read from the database, cached
+    EXPECT_TRUE(passes("GET", "/api/v1/things"));
+    EXPECT_TRUE(passes("POST", "/api/v1/things"));
+    EXPECT_TRUE(passes("GET", "/api/v1/me"));
+    EXPECT_FALSE(passes("POST", "/api/v1/things", true, false)) << "no CSRF token";
+    EXPECT_FALSE(passes("POST", "/api/v1/things", true, true, "http://evil.example"));
+    EXPECT_FALSE(passes("GET", "/api/v1/secrets")) << "a permission sam lacks";
+    EXPECT_FALSE(passes("GET", "/api/v1/secrets/5"));
+    EXPECT_FALSE(passes("GET", "/api/v1/undeclared"));
+    EXPECT_FALSE(passes("GET", "/api/v1/things", false)) << "no session cookie";
+    EXPECT_FALSE(passes("POST", "/api/v1/open", false, false)) << "public: the usual way";
+    EXPECT_EQ(AuditCount("request.denied"), 0);
+
+    // A session ended is gone from the cache at once.
+    auto in = auth_->sessions.Authenticate(token_, kClient);
+    ASSERT_TRUE(in.ok());
+    ASSERT_TRUE(auth_->sessions.Logout(in->principal).ok());
+    EXPECT_FALSE(passes("GET", "/api/v1/things"));
+    EXPECT_EQ(Send("GET", "/api/v1/things").status, 401);
 }
 
 TEST(CsrfTest, SameOrigin) {

@@ -201,20 +201,30 @@ void SessionService::EvictSession(int64_t session_id) {
     std::erase_if(cache_, [&](const auto& item) { return item.second->session_id == session_id; });
 }
 
+Authenticated SessionService::FromCache(const CachedSession& cached, const ClientInfo& client) {
+    Authenticated out;
+    out.principal = cached.principal;
+    out.principal.client_address = client.address;
+    out.principal.request_id = client.request_id;
+    out.csrf_token = cached.csrf_token;
+    out.must_change_password = cached.must_change_password;
+    return out;
+}
+
+std::optional<Authenticated> SessionService::AuthenticateCached(std::string_view token,
+                                                                const ClientInfo& client) {
+    if (!LooksLikeToken(token)) return std::nullopt;
+    auto cached = FindCached(TokenDigest(token), clock_.NowMillis());
+    if (!cached) return std::nullopt;
+    return FromCache(*cached, client);
+}
+
 Result<Authenticated> SessionService::Authenticate(std::string_view token,
                                                    const ClientInfo& client) {
     if (!LooksLikeToken(token)) return Unauthenticated("请先登录");
     const std::string digest = TokenDigest(token);
     const int64_t read_at = clock_.NowMillis();
-    if (auto cached = FindCached(digest, read_at)) {
-        Authenticated out;
-        out.principal = cached->principal;
-        out.principal.client_address = client.address;
-        out.principal.request_id = client.request_id;
-        out.csrf_token = cached->csrf_token;
-        out.must_change_password = cached->must_change_password;
-        return out;
-    }
+    if (auto cached = FindCached(digest, read_at)) return FromCache(*cached, client);
 
     const uint64_t generation = SessionStore::Generation();
     std::optional<SessionRecord> record;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -78,6 +79,10 @@ public:
     // The session of `token`: kUnauthenticated when there is none, it expired (idle or
     // absolute) or its user is locked; such sessions are deleted.
     Result<Authenticated> Authenticate(std::string_view token, const ClientInfo& client);
+    // The session of `token` when the cache holds it, fresh and needing no touch: what
+    // Authenticate() would answer, without blocking. Empty otherwise (Authenticate() decides).
+    std::optional<Authenticated> AuthenticateCached(std::string_view token,
+                                                    const ClientInfo& client);
     // Ends `who`'s current session on the server.
     Status Logout(const Principal& who);
 
@@ -99,6 +104,7 @@ private:
 
     // The cached session of `digest` if it is still fresh, unexpired and needs no touch.
     std::shared_ptr<const CachedSession> FindCached(const std::string& digest, int64_t now);
+    static Authenticated FromCache(const CachedSession& cached, const ClientInfo& client);
     void Cache(const std::string& digest, std::shared_ptr<const CachedSession> entry);
     void EvictSession(int64_t session_id);
 

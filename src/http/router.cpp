@@ -174,64 +174,89 @@ bool Router::RunsInline(const Target& target) const {
     return !target.fallback || fallback_inline_;
 }
 
-Response Router::Dispatch(Request& request, const Target& target) const {
-    Response response;
+namespace {
+
+// Runs `body`; an exception from a handler (or guard) becomes 500, logged with the request id.
+template <typename Body>
+Response Caught(const Request& request, Body&& body) {
     try {
-        const RouteSpec* route = target.route;
-        if (target.fallback) return fallback_(request);
-        if (route == nullptr && target.allow.empty()) {
-            response = Response::TransportError(404, "not_found", "接口不存在: " + request.path);
-        } else if (route == nullptr) {
-            response = Response::TransportError(405, "method_not_allowed",
-                                                "此接口不支持 " + request.method + " 方法");
-            response.AddHeader("Allow", target.allow);
-        } else {
-            request.path_params.clear();
-            Match(route->pattern, request.path, &request.path_params);
-            std::optional<Response> stopped;
-            // An inline route is a public GET, which the guard passes without looking; not
-            // calling it keeps anything that might read the database off the I/O thread.
-            if (guard_ && !route->runs_inline) stopped = guard_(*route, request);
-            // The body's type is checked once the guard let the request through: who may not
-            // call a route (or comes from another origin) learns nothing about its body.
-            if (!stopped &&
-                (request.method == "POST" || request.method == "PUT" ||
-                 request.method == "PATCH") &&
-                !request.body.empty() && !Accepted(*route, request.Header("content-type"))) {
-                stopped = Response::TransportError(
-                    415, "unsupported_media_type",
-                    "不支持的请求体类型: " + std::string(request.Header("content-type")));
-            }
-            if (stopped) {
-                response = std::move(*stopped);
-            } else if (request.reply_later || route->runs_inline) {
-                response = route->handler(request);
-                // Answered through reply_later: `request` may be gone already.
-                if (response.deferred) return response;
-            } else {
-                // A caller that gives no reply_later waits here for a deferred answer.
-                std::promise<Response> later;
-                request.reply_later = [&later](Response r) { later.set_value(std::move(r)); };
-                struct Forget {
-                    Request& request;
-                    ~Forget() { request.reply_later = nullptr; }
-                } forget{request};
-                response = route->handler(request);
-                if (response.deferred) response = later.get_future().get();
-            }
-        }
+        return body();
     } catch (const std::exception& e) {
         spdlog::error("request {} {} {}: handler threw: {}", request.request_id, request.method,
                       request.path, e.what());
-        response = Response::TransportError(500, "internal",
-                                            "服务器内部错误, 请求编号 " + request.request_id);
     } catch (...) {
         spdlog::error("request {} {} {}: handler threw a non-standard exception",
                       request.request_id, request.method, request.path);
-        response = Response::TransportError(500, "internal",
-                                            "服务器内部错误, 请求编号 " + request.request_id);
     }
-    FinishResponse(request, response);
+    return Response::TransportError(500, "internal",
+                                    "服务器内部错误, 请求编号 " + request.request_id);
+}
+
+}  // namespace
+
+Response Router::Dispatch(Request& request, const Target& target) const {
+    Response response = Caught(request, [&]() -> Response {
+        const RouteSpec* route = target.route;
+        if (target.fallback) return fallback_(request);
+        if (route == nullptr && target.allow.empty()) {
+            return Response::TransportError(404, "not_found", "接口不存在: " + request.path);
+        }
+        if (route == nullptr) {
+            Response not_allowed = Response::TransportError(
+                405, "method_not_allowed", "此接口不支持 " + request.method + " 方法");
+            not_allowed.AddHeader("Allow", target.allow);
+            return not_allowed;
+        }
+        request.path_params.clear();
+        Match(route->pattern, request.path, &request.path_params);
+        // An inline route is a public GET, which the guard passes without looking; not
+        // calling it keeps anything that might read the database off the I/O thread.
+        if (guard_ && !route->runs_inline) {
+            if (std::optional<Response> stopped = guard_(*route, request)) return *stopped;
+        }
+        return RunRoute(*route, request);
+    });
+    // Answered through reply_later: `request` may be gone already.
+    if (!response.deferred) FinishResponse(request, response);
+    return response;
+}
+
+std::optional<Response> Router::DispatchQuick(Request& request, const Target& target) const {
+    const RouteSpec* route = target.route;
+    if (route == nullptr || !route->handler_never_blocks || !quick_guard_ || !request.reply_later) {
+        return std::nullopt;
+    }
+    bool passed = false;
+    Response response = Caught(request, [&]() -> Response {
+        request.path_params.clear();
+        Match(route->pattern, request.path, &request.path_params);
+        passed = quick_guard_(*route, request);
+        return passed ? RunRoute(*route, request) : Response();
+    });
+    if (!passed) return std::nullopt;
+    if (!response.deferred) FinishResponse(request, response);
+    return response;
+}
+
+Response Router::RunRoute(const RouteSpec& route, Request& request) const {
+    // The body's type is checked once the guard let the request through: who may not call a
+    // route (or comes from another origin) learns nothing about its body.
+    if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") &&
+        !request.body.empty() && !Accepted(route, request.Header("content-type"))) {
+        return Response::TransportError(
+            415, "unsupported_media_type",
+            "不支持的请求体类型: " + std::string(request.Header("content-type")));
+    }
+    if (request.reply_later || route.runs_inline) return route.handler(request);
+    // A caller that gives no reply_later waits here for a deferred answer.
+    std::promise<Response> later;
+    request.reply_later = [&later](Response r) { later.set_value(std::move(r)); };
+    struct Forget {
+        Request& request;
+        ~Forget() { request.reply_later = nullptr; }
+    } forget{request};
+    Response response = route.handler(request);
+    if (response.deferred) response = later.get_future().get();
     return response;
 }
 

@@ -39,12 +39,24 @@ struct RouteSpec {
     // guard for an inline route (the guard passes public GETs without looking). Add() aborts
     // for any other route.
     bool runs_inline = false;
+    // The handler never blocks: it hands its work to a writer thread and answers later
+    // (Request::Defer), or answers from memory. Such a route runs on the I/O thread too, but
+    // only when the quick guard (Router::SetQuickGuard) lets the request through without
+    // blocking, as it does for a session in the cache; else (no cached session, or any denial,
+    // which writes an audit row) it runs on a worker as every other route. The hop to a
+    // worker and back costs more than a scan's own work on the I/O thread.
+    bool handler_never_blocks = false;
     Handler handler;
 };
 
 // Runs before a route's handler; returns a response to stop the request (401/403/404), or
 // nullopt to let it through (after setting request.context).
 using Guard = std::function<std::optional<Response>(const RouteSpec&, Request&)>;
+// The guard's quick path, for RouteSpec::handler_never_blocks routes, on an I/O thread: true
+// when it lets the request through (after setting request.context) without blocking; false
+// when it cannot tell without blocking or would refuse it (the Guard then decides, on a
+// worker). It never blocks and never answers.
+using QuickGuard = std::function<bool(const RouteSpec&, Request&)>;
 
 // Matches method and path to a route. Routes are added at start-up, then the router is
 // read-only: Dispatch() is thread-safe once Freeze() was called.
@@ -53,6 +65,7 @@ public:
     // Adds a route; a pattern and method added twice is a programming error (aborts).
     void Add(RouteSpec spec);
     void SetGuard(Guard guard) { guard_ = std::move(guard); }
+    void SetQuickGuard(QuickGuard guard) { quick_guard_ = std::move(guard); }
     // Called for GET/HEAD requests that match no route and are not under /api/ (static files).
     // `runs_inline`: as RouteSpec::runs_inline, for a fallback that never blocks.
     void SetFallback(Handler fallback, bool runs_inline = false) {
@@ -82,6 +95,11 @@ public:
     // Dispatch then returns Response::Deferred() at once and the answer goes there, else it
     // waits for the answer and returns it.
     Response Dispatch(Request& request) const { return Dispatch(request, Find(request)); }
+    // Runs a RouteSpec::handler_never_blocks route here, on an I/O thread, when the quick
+    // guard lets the request through: its answer (Deferred when the handler answers through
+    // request.reply_later, which must be set). Empty when it cannot run here (another route,
+    // no quick guard, or the quick guard said no): then Dispatch() it on a worker.
+    std::optional<Response> DispatchQuick(Request& request, const Target& target) const;
     // What Dispatch adds to every answer (no-store under /api/), for answers given later.
     static void FinishResponse(const Request& request, Response& response);
 
@@ -98,7 +116,11 @@ private:
     // After Freeze(): routes whose pattern has no ":" or "*", by pattern (views into routes_).
     // A path equal to such a pattern goes to it: no other pattern can be more specific.
     std::unordered_multimap<std::string_view, const RouteSpec*> literal_routes_;
+    // After the guard let `request` through: the body's type (415), then the handler.
+    Response RunRoute(const RouteSpec& route, Request& request) const;
+
     Guard guard_;
+    QuickGuard quick_guard_;
     Handler fallback_;
     bool fallback_inline_ = false;
     bool frozen_ = false;

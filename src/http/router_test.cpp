@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <any>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -309,6 +311,85 @@ TEST(RouterInlineTest, WhatMayRunOnAnIoThread) {
     plain.SetFallback([](Request&) { return Response::Empty(200); });
     plain.Freeze();
     EXPECT_FALSE(plain.RunsInline(plain.Find(Make("GET", "/rounds/12"))));
+}
+
+// A route whose handler never blocks runs here only when the quick guard lets it through;
+// otherwise DispatchQuick says no and Dispatch (with the full guard) takes it, on a worker.
+TEST(RouterQuickTest, RunsANeverBlockingRouteWhenTheQuickGuardLetsItThrough) {
+    Router router;
+    RouteSpec quick = Route("POST", "/api/v1/scans/:id", [](Request& r) {
+        auto reply = r.Defer();
+        reply(Response::Json({{"route", "quick"}, {"id", r.Param("id")}}, 202));
+        return Response::Deferred();
+    });
+    quick.handler_never_blocks = true;
+    router.Add(quick);
+    router.Add(Route("POST", "/api/v1/plain", Named("plain")));
+    int full = 0;
+    int quick_calls = 0;
+    router.SetGuard([&](const RouteSpec&, Request&) -> std::optional<Response> {
+        ++full;
+        return std::nullopt;
+    });
+    router.SetQuickGuard([&](const RouteSpec&, Request& r) {
+        ++quick_calls;
+        if (r.Header("x-cached") != "yes") return false;
+        r.context = std::string("who");
+        return true;
+    });
+    router.Freeze();
+
+    std::optional<Response> answered;
+    auto with_reply = [&](Request r) {
+        r.reply_later = [&](Response response) { answered = std::move(response); };
+        return r;
+    };
+
+    Request cached = with_reply(Make("POST", "/api/v1/scans/7", "{}", "application/json"));
+    cached.headers.emplace_back("x-cached", "yes");
+    std::optional<Response> here = router.DispatchQuick(cached, router.Find(cached));
+    ASSERT_TRUE(here.has_value());
+    EXPECT_TRUE(here->deferred);
+    ASSERT_TRUE(answered.has_value());
+    EXPECT_EQ(answered->status, 202);
+    EXPECT_EQ(json::parse(answered->body).at("id").as_string(), "7");
+    EXPECT_EQ(std::any_cast<std::string>(cached.context), "who");
+    EXPECT_EQ(full, 0) << "the full guard is not needed";
+
+    // Not cached: nothing runs here, and Dispatch then guards and runs it as usual.
+    answered.reset();
+    Request unknown = with_reply(Make("POST", "/api/v1/scans/8", "{}", "application/json"));
+    EXPECT_FALSE(router.DispatchQuick(unknown, router.Find(unknown)).has_value());
+    EXPECT_FALSE(answered.has_value());
+    EXPECT_EQ(full, 0);
+    EXPECT_TRUE(router.Dispatch(unknown).deferred);
+    EXPECT_EQ(full, 1);
+    ASSERT_TRUE(answered.has_value());
+    EXPECT_EQ(answered->status, 202);
+
+    // Let through, the body's type is still checked (and answered here).
+    Request text = with_reply(Make("POST", "/api/v1/scans/9", "x", "text/plain"));
+    text.headers.emplace_back("x-cached", "yes");
+    here = router.DispatchQuick(text, router.Find(text));
+    ASSERT_TRUE(here.has_value());
+    EXPECT_EQ(here->status, 415);
+
+    // Other routes, and a request without reply_later, never run here.
+    const int asked = quick_calls;
+    Request plain = with_reply(Make("POST", "/api/v1/plain", "{}", "application/json"));
+    plain.headers.emplace_back("x-cached", "yes");
+    EXPECT_FALSE(router.DispatchQuick(plain, router.Find(plain)).has_value());
+    Request no_reply = Make("POST", "/api/v1/scans/7", "{}", "application/json");
+    no_reply.headers.emplace_back("x-cached", "yes");
+    EXPECT_FALSE(router.DispatchQuick(no_reply, router.Find(no_reply)).has_value());
+    EXPECT_EQ(quick_calls, asked);
+
+    // Without a quick guard nothing runs here.
+    Router unguarded;
+    unguarded.Add(quick);
+    unguarded.Freeze();
+    Request again = with_reply(Make("POST", "/api/v1/scans/7", "{}", "application/json"));
+    EXPECT_FALSE(unguarded.DispatchQuick(again, unguarded.Find(again)).has_value());
 }
 
 TEST(RouterDeathTest, InlineIsOnlyForPublicGetRoutes) {

@@ -105,6 +105,24 @@ TEST_F(ServerTest, DeferredAnswerFreesTheWorker) {
     EXPECT_EQ(json::parse(later->body), json::parse(R"({"later":"x"})"));
 }
 
+// A never-blocking route runs on the I/O thread when the quick guard lets it through, and on a
+// worker otherwise; answered at once or later, it gets what every answer gets.
+TEST_F(ServerTest, ANeverBlockingRouteRunsOnTheIoThreadWhenTheQuickGuardLetsIt) {
+    StartServer();
+    TestClient client(port_);
+    for (const char* target : {"/api/v1/quick", "/api/v1/quick?later=1"}) {
+        auto here = client.Request("GET", target, "", "X-Quick: yes\r\n");
+        ASSERT_TRUE(here);
+        EXPECT_EQ(here->status, 200);
+        EXPECT_EQ(here->Header("cache-control"), "no-store");
+        EXPECT_EQ(json::parse(here->body).at("thread").as_string(), "http-io") << target;
+        auto worker = client.Request("GET", target);
+        ASSERT_TRUE(worker);
+        EXPECT_EQ(worker->status, 200);
+        EXPECT_EQ(json::parse(worker->body).at("thread").as_string(), "http-worker") << target;
+    }
+}
+
 TEST_F(ServerTest, HandlerExceptionIs500WithRequestId) {
     StartServer();
     TestClient client(port_);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <thread>
 
 #include <condition_variable>
@@ -91,6 +92,19 @@ inline void AddTestRoutes(Router& router, Gate& gate) {
         "GET", "/inline", [](Request&) { return Response::Empty(204); }, /*is_public=*/true);
     inline_route.runs_inline = true;
     router.Add(std::move(inline_route));
+    // Never blocks: names the thread it ran on, at once or (?later) from a thread of its own.
+    RouteSpec quick = Route("GET", "/api/v1/quick", [](Request& r) {
+        char name[16] = {};
+        pthread_getname_np(pthread_self(), name, sizeof name);
+        Response answer = Response::Json({{"thread", name}});
+        if (!r.Query("later")) return answer;
+        std::thread([reply = r.Defer(), answer] { reply(answer); }).detach();
+        return Response::Deferred();
+    });
+    quick.handler_never_blocks = true;
+    router.Add(std::move(quick));
+    // Lets a request through on the I/O thread when it says "X-Quick: yes".
+    router.SetQuickGuard([](const RouteSpec&, Request& r) { return r.Header("x-quick") == "yes"; });
     router.Freeze();
 }
 
