@@ -110,12 +110,17 @@ void AddSamplingRoutes(http::Router& router, std::shared_ptr<TestingServices> se
     router.Add({.method = "POST",
                 .pattern = "/api/v1/sampling/tubes",
                 .permission = "sampling.scan",
+                // Parses, then hands the opening to the writer thread, which answers.
+                .handler_never_blocks = true,
                 .handler = [services](Request& req) {
                     auto body = BodyObject(req);
                     if (!body.ok()) return Response::FromError(body.error());
                     auto r = ParseOpenTube(*body);
                     if (!r.ok()) return Response::FromError(r.error());
-                    return Reply(services->sampling.OpenTube(PrincipalOf(req), *r));
+                    services->sampling.OpenTubeAsync(
+                        PrincipalOf(req), *r,
+                        [reply = req.Defer()](Result<Answer> answer) { reply(Reply(answer)); });
+                    return Response::Deferred();
                 }});
 
     router.Add({.method = "POST",
@@ -123,6 +128,8 @@ void AddSamplingRoutes(http::Router& router, std::shared_ptr<TestingServices> se
                 .permission = "sampling.scan",
                 .personal_data = true,
                 .audit_event = "sampling.scan",
+                // Parses, then hands the scan to the writer thread, which answers.
+                .handler_never_blocks = true,
                 .handler = [services](Request& req) {
                     auto body = BodyObject(req);
                     if (!body.ok()) return Response::FromError(body.error());

@@ -142,6 +142,14 @@ SamplingService::SamplingService(db::Database& db, Clock& clock,
 // itself. A retry finds its tube's barcode used, and the stored answer under its key is what
 // it gets (ApplyAsync).
 Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenTubeRequest& req) {
+    std::promise<Result<Answer>> answered;
+    OpenTubeAsync(who, req,
+                  [&answered](Result<Answer> answer) { answered.set_value(std::move(answer)); });
+    return answered.get_future().get();
+}
+
+void SamplingService::OpenTubeAsync(const auth::Principal& who, const OpenTubeRequest& req,
+                                    Idempotency::DoneFn done) {
     WriteKey w{req.key, who.user_id, "open_tube",
                RequestHash(Canonical({N(req.round_id), N(req.site_id), N(req.table_id), req.barcode,
                                       N(req.pool_size)}))};
@@ -191,11 +199,7 @@ Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenT
                                                  .tubes_opened = 1}));
         return Answer{201, json::serialize(TubeJson(tube))};
     };
-    std::promise<Result<Answer>> answered;
-    Idempotency::ApplyAsync(
-        db_, clock_, std::move(w), std::move(decide),
-        [&answered](Result<Answer> answer) { answered.set_value(std::move(answer)); });
-    return answered.get_future().get();
+    Idempotency::ApplyAsync(db_, clock_, std::move(w), std::move(decide), std::move(done));
 }
 
 Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanRequest& req) {

@@ -128,12 +128,14 @@ public:
     // Answers: 201 Tube; 404 not_found (site, table, round); 409 tube_barcode_used; 422
     // site_not_in_round, round_not_open, table_has_open_tube.
     Result<Answer> OpenTube(const auth::Principal& who, const OpenTubeRequest& request);
+    // OpenTube() without waiting, as ScanAsync().
+    void OpenTubeAsync(const auth::Principal& who, const OpenTubeRequest& request,
+                       Idempotency::DoneFn done);
     // Answers: 201 {sample, resident, tube, warnings}; 404 not_found (tube barcode, code or
     // resident); 422 already_sampled (where and when), tube_closed, tube_full, round_not_open.
     Result<Answer> Scan(const auth::Principal& who, const ScanRequest& request);
-    // Scan() without waiting: `done` gets the answer on the database's writer thread once it is
-    // durable (Database::WriteAsync), so it must be quick (the route posts it to the
-    // connection).
+    // Scan() without waiting: `done` gets the answer on a database thread once it is durable
+    // (Database::WriteAsync), so it must be quick (the route posts it to the connection).
     void ScanAsync(const auth::Principal& who, const ScanRequest& request,
                    Idempotency::DoneFn done);
     // Whether queued scans are applied together (ScansTogether), on by default; off, each runs
