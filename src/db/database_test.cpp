@@ -1,6 +1,7 @@
 #include "db/database.hpp"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -948,9 +949,12 @@ protected:
 
     // Syncs wait while held, then answer `outcome_`.
     Status Sync(const std::string& wal) {
+        char name[16] = {};
+        pthread_getname_np(pthread_self(), name, sizeof name);
         std::unique_lock lock(mu_);
         ++syncs_;
         wal_seen_ = wal;
+        synced_on_.emplace_back(name);
         cv_.notify_all();
         cv_.wait(lock, [&] { return open_; });
         return outcome_;
@@ -999,6 +1003,7 @@ protected:
     Status outcome_ = Ok();
     int syncs_ = 0;
     std::string wal_seen_;
+    std::vector<std::string> synced_on_;  // the thread of each sync
 };
 
 constexpr auto kAWhile = std::chrono::milliseconds(200);
@@ -1028,26 +1033,62 @@ TEST_F(SqliteSyncTest, AWriteAndReadsOfItWaitForTheSyncAfterItsCommit) {
     Release();
 }
 
-// The writer does not wait for the disk: the writes arriving while a sync runs are run at
-// once, in a transaction it commits when the sync thread is free, so that one commit and one
-// sync carry all of them.
+// A write with nothing queued behind it is synced by the writer itself (no hand-over to the
+// sync thread and back); with writes waiting, the sync thread syncs and the writer goes on.
+TEST_F(SqliteSyncTest, ALoneWriteIsSyncedByTheWriterAndOneWithWritesWaitingByTheSyncThread) {
+    const int before = Syncs();
+    ASSERT_TRUE(Insert("alone").get().ok());
+    ASSERT_EQ(Syncs(), before + 1);
+    EXPECT_EQ(synced_on_.back(), "sqlite-writer");
+
+    std::promise<Status> queued;
+    Status first = db_->Write([&](Session& s) -> Status {
+        RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES ('first')"));
+        // Queued before this write's commit: the writer has work to go on with.
+        db_->WriteAsync(
+            [](Session& s2) -> Status {
+                RETURN_IF_ERROR(s2.Exec("INSERT INTO items (name) VALUES ('queued')"));
+                return Ok();
+            },
+            [&](Status status) { queued.set_value(std::move(status)); });
+        return Ok();
+    });
+    ASSERT_TRUE(first.ok());
+    EXPECT_TRUE(queued.get_future().get().ok());
+    ASSERT_GE(synced_on_.size(), static_cast<size_t>(before + 2));
+    EXPECT_EQ(synced_on_[static_cast<size_t>(before + 1)], "sqlite-sync");
+}
+
+// The writer does not wait for the disk: the writes arriving while the sync thread syncs are
+// run at once, in a transaction it commits when the sync thread is free, so that one commit
+// and one sync carry all of them.
 TEST_F(SqliteSyncTest, WritesArrivingDuringASyncShareTheNextCommit) {
     Hold();
     const int before = Syncs();
-    std::future<Status> first = Insert("first");
-    ASSERT_TRUE(SyncBegunAfter(before));
     std::atomic<int> ran{0};
+    std::vector<std::promise<Status>> answers(20);
+    std::future<Status> first = std::async(std::launch::async, [&] {
+        return db_->Write([&](Session& s) -> Status {
+            RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES ('first')"));
+            // Queued before this commit, so that the sync thread takes its sync.
+            for (int i = 0; i < 20; ++i) {
+                db_->WriteAsync(
+                    [i, &ran](Session& s2) -> Status {
+                        RETURN_IF_ERROR(s2.Exec("INSERT INTO items (name) VALUES (?)",
+                                                {"later-" + std::to_string(i)}));
+                        ++ran;
+                        return Ok();
+                    },
+                    [&answers, i](Status status) {
+                        answers[static_cast<size_t>(i)].set_value(std::move(status));
+                    });
+            }
+            return Ok();
+        });
+    });
+    ASSERT_TRUE(SyncBegunAfter(before));
     std::vector<std::future<Status>> later;
-    for (int i = 0; i < 20; ++i) {
-        later.push_back(std::async(std::launch::async, [this, i, &ran] {
-            return db_->Write([&](Session& s) -> Status {
-                RETURN_IF_ERROR(
-                    s.Exec("INSERT INTO items (name) VALUES (?)", {"later-" + std::to_string(i)}));
-                ++ran;
-                return Ok();
-            });
-        }));
-    }
+    for (auto& answer : answers) later.push_back(answer.get_future());
     for (int tries = 0; tries < 1000 && ran.load() < 20; ++tries) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -1063,6 +1104,7 @@ TEST_F(SqliteSyncTest, WritesArrivingDuringASyncShareTheNextCommit) {
     EXPECT_EQ(sqlite3_column_int64(stmt, 0), 1);
     sqlite3_finalize(stmt);
     sqlite3_close_v2(side);
+    EXPECT_EQ(first.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
     for (auto& w : later) {
         EXPECT_EQ(w.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
     }

@@ -104,6 +104,12 @@ public:
         return !closed_;
     }
 
+    // Whether no job waits.
+    bool Empty() {
+        std::lock_guard lock(mu_);
+        return queue_.empty();
+    }
+
     // Wakes a writer waiting in TakeOr() to look at its `ready` again.
     void Wake() {
         { std::lock_guard lock(mu_); }

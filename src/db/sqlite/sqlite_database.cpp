@@ -260,8 +260,9 @@ public:
         // The writer's COMMIT only appends to the WAL; the sync thread makes commits durable
         // (one fdatasync for every commit made while the previous one ran) and only then are
         // their writes answered. The writer goes on with the next batch meanwhile instead of
-        // waiting for the disk. SQLite still syncs at checkpoints and when the WAL starts over
-        // (synchronous=NORMAL), so a commit the sync covered stays durable after them.
+        // waiting for the disk (with no next batch, it syncs its commit itself). SQLite still
+        // syncs at checkpoints and when the WAL starts over (synchronous=NORMAL), so a commit
+        // a sync covered stays durable after them.
         RETURN_IF_ERROR(writer_->ExecScript("PRAGMA synchronous=NORMAL"));
         sync_thread_ = std::thread([this] { SyncLoop(); });
         checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
@@ -355,8 +356,10 @@ public:
         }
         sync_cv_.notify_all();
         if (sync_thread_.joinable()) sync_thread_.join();
-        if (wal_fd_ >= 0) ::close(wal_fd_);
-        wal_fd_ = -1;
+        for (int* fd : {&wal_fd_, &writer_wal_fd_}) {
+            if (*fd >= 0) ::close(*fd);
+            *fd = -1;
+        }
         {
             std::lock_guard lock(checkpoint_mu_);
             checkpoint_stop_ = true;
@@ -388,10 +391,12 @@ private:
 
     // Takes writes as they come and runs them in one transaction, which it commits as soon as
     // the sync thread is free (or the transaction holds max_batch writes): while a sync runs,
-    // the writes arriving meanwhile join the open transaction. So the writer never waits for
-    // the disk, and under load each commit (and sync) carries many writes.
+    // the writes arriving meanwhile join the open transaction. So the writer waits for the
+    // disk only when nothing else is queued, and under load each commit (and sync) carries
+    // many writes.
     void WriterLoop() {
         pthread_setname_np(pthread_self(), "sqlite-writer");
+        answers_writes_ = true;
         const size_t max = static_cast<size_t>(std::max(1, options_.max_batch));
         std::vector<Job*> batch;
         Committed open;  // the open transaction's writes
@@ -489,8 +494,8 @@ private:
         }
     }
 
-    // Commits the open transaction and hands its writes to the sync thread, which answers
-    // them once the commit is durable (a failed commit's too, in their turn).
+    // Commits the open transaction; its writes are answered once the commit is durable (a
+    // failed commit's too, in their turn), by the sync thread or, with nothing queued, here.
     void Commit(Committed& open) {
         // Announced before COMMIT: a reader may see the commit as soon as it is in the WAL.
         open.seq = committing_.load(std::memory_order_relaxed) + 1;
@@ -502,12 +507,27 @@ private:
             (void)writer_->ExecScript("ROLLBACK");
             for (Status& result : open.results) result = commit;
         }
+        // With nothing waiting in the queue the writer has nothing to go on with: it syncs the
+        // commit itself, which spares a wake-up of the sync thread and one back (a sixth of a
+        // lone waiting writer's rate). Otherwise the sync thread syncs while the writer goes on.
+        bool here = false;
         {
             std::lock_guard lock(sync_mu_);
-            to_sync_.push_back(std::move(open));
+            here = to_sync_.empty() && sync_idle_.load(std::memory_order_acquire) && queue_.Empty();
+            if (!here) to_sync_.push_back(std::move(open));
             sync_idle_.store(false, std::memory_order_release);
         }
-        sync_cv_.notify_one();
+        if (!here) {
+            sync_cv_.notify_one();
+            return;
+        }
+        Status synced = SyncWal(writer_wal_fd_, 1);
+        MarkDurable(open.seq);
+        {
+            std::lock_guard lock(sync_mu_);
+            sync_idle_.store(true, std::memory_order_release);
+        }
+        AnswerAll(open, synced);
     }
 
     // The sync thread: takes every commit handed over so far, makes them durable with one
@@ -515,7 +535,7 @@ private:
     // writer and nothing is left.
     void SyncLoop() {
         pthread_setname_np(pthread_self(), "sqlite-sync");
-        on_sync_thread_ = true;
+        answers_writes_ = true;
         std::vector<Committed> lot;
         for (;;) {
             {
@@ -524,35 +544,49 @@ private:
                 if (to_sync_.empty()) return;
                 lot.swap(to_sync_);
             }
-            Status synced = SyncWal();
-            if (!synced.ok()) {
-                spdlog::error("syncing the WAL after {} commits failed: {}", lot.size(),
-                              synced.error().message);
-            }
-            {
-                std::lock_guard lock(durable_mu_);
-                durable_.store(lot.back().seq, std::memory_order_release);
-            }
-            durable_cv_.notify_all();
+            Status synced = SyncWal(wal_fd_, lot.size());
+            MarkDurable(lot.back().seq);
             // Free again: the writer commits what it gathered meanwhile.
             {
                 std::lock_guard lock(sync_mu_);
                 if (to_sync_.empty()) sync_idle_.store(true, std::memory_order_release);
             }
             queue_.Wake();
-            for (Committed& c : lot) {
-                for (size_t i = 0; i < c.jobs.size(); ++i) {
-                    c.jobs[i]->Finish(synced.ok() || !c.results[i].ok() ? std::move(c.results[i])
-                                                                        : synced);
-                }
-            }
+            for (Committed& c : lot) AnswerAll(c, synced);
             lot.clear();
         }
     }
 
-    // fdatasync() on the WAL file, through a descriptor of our own, opened again whenever the
-    // file at the WAL's path is no longer the one it names. Or Options::sync_wal.
-    Status SyncWal() {
+    // Commits up to `seq` are durable: reads waiting for them go on. Never moves back.
+    void MarkDurable(uint64_t seq) {
+        {
+            std::lock_guard lock(durable_mu_);
+            if (durable_.load(std::memory_order_relaxed) < seq) {
+                durable_.store(seq, std::memory_order_release);
+            }
+        }
+        durable_cv_.notify_all();
+    }
+
+    // Answers a synced commit's writes: each its own outcome, or the sync's failure.
+    static void AnswerAll(Committed& c, const Status& synced) {
+        for (size_t i = 0; i < c.jobs.size(); ++i) {
+            c.jobs[i]->Finish(synced.ok() || !c.results[i].ok() ? std::move(c.results[i]) : synced);
+        }
+    }
+
+    // fdatasync() on the WAL file, through the calling thread's descriptor `wal_fd`, opened
+    // again whenever the file at the WAL's path is no longer the one it names. Or
+    // Options::sync_wal. A failure is logged with the number of commits it leaves unsure.
+    Status SyncWal(int& wal_fd, size_t commits) {
+        Status synced = SyncWalFile(wal_fd);
+        if (!synced.ok()) {
+            spdlog::error("syncing the WAL after {} commits failed: {}", commits,
+                          synced.error().message);
+        }
+        return synced;
+    }
+    Status SyncWalFile(int& fd) {
         const std::string wal_path = path_ + "-wal";
         if (options_.sync_wal) return options_.sync_wal(wal_path);
         struct stat named {};
@@ -560,24 +594,25 @@ private:
             return Unavailable("找不到预写日志 " + wal_path + ": " + std::strerror(errno));
         }
         struct stat held {};
-        if (wal_fd_ < 0 || ::fstat(wal_fd_, &held) != 0 || held.st_ino != named.st_ino ||
+        if (fd < 0 || ::fstat(fd, &held) != 0 || held.st_ino != named.st_ino ||
             held.st_dev != named.st_dev) {
-            if (wal_fd_ >= 0) ::close(wal_fd_);
-            wal_fd_ = ::open(wal_path.c_str(), O_RDONLY | O_CLOEXEC);
-            if (wal_fd_ < 0) {
+            if (fd >= 0) ::close(fd);
+            fd = ::open(wal_path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
                 return Unavailable("打开预写日志 " + wal_path + " 失败: " + std::strerror(errno));
             }
         }
-        if (::fdatasync(wal_fd_) != 0) {
+        if (::fdatasync(fd) != 0) {
             return Unavailable("预写日志写入磁盘失败: " + std::string(std::strerror(errno)));
         }
         return Ok();
     }
 
-    // Blocks until commit `seq` (and every one before it) is durable. Not on the sync thread,
-    // which would wait for itself: a write's `done` runs there, and reads nothing.
+    // Blocks until commit `seq` (and every one before it) is durable. Not on the threads that
+    // answer writes (the writer and the sync thread), which could wait for themselves: a
+    // write's `done` runs there, and reads nothing.
     void WaitDurable(uint64_t seq) {
-        if (durable_.load(std::memory_order_acquire) >= seq || on_sync_thread_) return;
+        if (durable_.load(std::memory_order_acquire) >= seq || answers_writes_) return;
         std::unique_lock lock(durable_mu_);
         durable_cv_.wait(lock, [&] { return durable_.load(std::memory_order_acquire) >= seq; });
     }
@@ -605,11 +640,12 @@ private:
     bool sync_stop_ = false;
     std::atomic<bool> sync_idle_{true};  // nothing handed over waits for a sync
     int wal_fd_ = -1;                    // the sync thread's
+    int writer_wal_fd_ = -1;             // the writer's, for the syncs it makes itself
     std::atomic<uint64_t> committing_{0};
     std::atomic<uint64_t> durable_{0};
     std::mutex durable_mu_;
     std::condition_variable durable_cv_;
-    static thread_local bool on_sync_thread_;
+    static thread_local bool answers_writes_;
 
     std::mutex readers_mu_;
     std::condition_variable readers_cv_;
@@ -617,7 +653,7 @@ private:
     bool closed_readers_ = false;
 };
 
-thread_local bool SqliteDatabase::on_sync_thread_ = false;
+thread_local bool SqliteDatabase::answers_writes_ = false;
 
 // SQLite counts every allocation under one process-wide mutex unless SQLITE_CONFIG_MEMSTATUS is
 // off. With readers on many threads beside the writer, that mutex made a quarter of the server's
