@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <set>
 
 namespace bulwark::bench {
@@ -51,16 +53,19 @@ TEST(SamplingScenarioTest, OpensATubeScansUntilItClosesThenOpensTheNext) {
     Request open = NextOf(s, c);
     EXPECT_EQ(open.label, "open_tube");
     EXPECT_EQ(open.target, "/api/v1/sampling/tubes");
-    EXPECT_EQ(open.idempotency_key, "0123456789ab-1-0");
-    EXPECT_EQ(open.body, R"({"key":"0123456789ab-1-0","round_id":3,"site_id":7,"table_id":71,)"
-                         R"("barcode":"T0123456789ab-1-1"})");
+    EXPECT_TRUE(std::regex_match(open.idempotency_key, std::regex("0123456789ab-[0-9a-f]{13}-1-0")))
+        << open.idempotency_key;
+    EXPECT_EQ(open.body, R"({"key":")" + open.idempotency_key +
+                             R"(","round_id":3,"site_id":7,"table_id":71,)"
+                             R"("barcode":"T0123456789ab-1-1"})");
     s.OnResponse(c, open, Answer(201, R"({"id":55,"status":"open"})"));
 
     Request first = NextOf(s, c);
     EXPECT_EQ(first.label, "scan");
     EXPECT_EQ(first.target, "/api/v1/sampling/scans");
-    EXPECT_EQ(first.body,
-              R"({"key":"0123456789ab-1-1","tube_barcode":"T0123456789ab-1-1","code":"c0"})");
+    EXPECT_EQ(first.body, R"({"key":")" + first.idempotency_key +
+                              R"(","tube_barcode":"T0123456789ab-1-1","code":"c0"})");
+    EXPECT_TRUE(first.idempotency_key.ends_with("-1-1")) << first.idempotency_key;
     s.OnResponse(c, first, Answer(201, R"({"tube":{"status":"open"}})"));
     Request second = NextOf(s, c);
     EXPECT_NE(second.body.find(R"("code":"c1")"), std::string::npos);

@@ -45,7 +45,7 @@ private:
     bool uses_key_ = false;
 };
 
-// "<run-id>-<conn>-<seq>".
+// "<run-id>-<time>-<conn>-<seq>": <time> is 13 hex digits of microseconds since 1970.
 std::string IdempotencyKey(std::string_view run_id, int conn, uint64_t seq);
 
 }  // namespace bulwark::bench

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <regex>
+#include <thread>
+
 namespace bulwark::bench {
 namespace {
 
@@ -25,13 +29,31 @@ TEST(TemplateScenarioTest, KeysAreFreshPerRequestAndConnection) {
     Request other = scenario.Next(c1);
     EXPECT_EQ(first.method, "POST");
     EXPECT_EQ(first.target, "/api/scans");
-    EXPECT_EQ(first.idempotency_key, "run-0-0");
-    EXPECT_EQ(first.body, R"({"key":"run-0-0"})");
-    EXPECT_EQ(second.idempotency_key, "run-0-1");
-    EXPECT_EQ(other.idempotency_key, "run-1-0");
+    // "<run-id>-<13 hex digits of time>-<conn>-<seq>"
+    const std::regex shape("run-[0-9a-f]{13}-([0-9]+)-([0-9]+)");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(first.idempotency_key, m, shape)) << first.idempotency_key;
+    EXPECT_EQ(m[1], "0");
+    EXPECT_EQ(m[2], "0");
+    ASSERT_TRUE(std::regex_match(second.idempotency_key, m, shape)) << second.idempotency_key;
+    EXPECT_EQ(m[2], "1");
+    ASSERT_TRUE(std::regex_match(other.idempotency_key, m, shape)) << other.idempotency_key;
+    EXPECT_EQ(m[1], "1");
+    EXPECT_EQ(first.body, R"({"key":")" + first.idempotency_key + R"("})");
+    // Made one after another, they sort one after another (the database takes each at the end
+    // of its index of keys).
+    EXPECT_LT(first.idempotency_key, second.idempotency_key);
+    EXPECT_LE(second.idempotency_key.substr(0, 17), other.idempotency_key.substr(0, 17));
     ASSERT_EQ(other.headers.size(), 2u);
-    EXPECT_EQ(other.headers[0].second, "run-1-0");
+    EXPECT_EQ(other.headers[0].second, other.idempotency_key);
     EXPECT_EQ(other.headers[1].second, "1");
+}
+
+TEST(TemplateScenarioTest, KeysMadeLaterSortLater) {
+    const std::string a = IdempotencyKey("run", 9, 99);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const std::string b = IdempotencyKey("run", 0, 0);
+    EXPECT_LT(a, b);  // the time decides, not the connection or the sequence
 }
 
 TEST(TemplateScenarioTest, NoKeyWithoutPlaceholder) {
