@@ -158,6 +158,21 @@ TEST_P(DatabaseTest, ReportsItsDialect) {
     EXPECT_TRUE(s.ok());
 }
 
+// PostgreSQL: writers always use a prepared statement's generic plan (see Init); readers keep
+// the server's choice, since a search's values can change its best plan.
+TEST_P(DatabaseTest, PostgresWritersAlwaysPlanGenerically) {
+    if (GetParam() != Driver::kPostgres) GTEST_SKIP() << "a PostgreSQL setting";
+    auto in_write = db_->WriteValue([&](Session& s) -> Result<std::string> {
+        ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT current_setting('plan_cache_mode')"));
+        return row ? row->Text(0) : std::string();
+    });
+    ASSERT_TRUE(in_write.ok()) << in_write.error().message;
+    EXPECT_EQ(*in_write, "force_generic_plan");
+    Rows in_read = MustRead("SELECT current_setting('plan_cache_mode')");
+    ASSERT_EQ(in_read.size(), 1u);
+    EXPECT_EQ(in_read[0].Text(0), "auto");
+}
+
 TEST_P(DatabaseTest, EveryValueTypeRoundTrips) {
     CreateItems();
     struct Item {
@@ -536,28 +551,30 @@ private:
     mutable std::vector<size_t> runs_;
 };
 
-// Neighbours queued with one group are applied by it together; a write between them splits the
-// run; a group that fails is rolled back whole (what it wrote before failing too) and its
-// writes run one by one through their own work, each answered with its own outcome.
-TEST_P(DatabaseTest, WriteGroupsApplyNeighboursTogetherAndHandFailuresBackOneByOne) {
+// A group applies together all of its writes that one batch holds, whatever was queued between
+// them (GatherGroups); a group that fails is rolled back whole (what it wrote before failing
+// too) and its writes run one by one through their own work, each answered with its own outcome.
+TEST_P(DatabaseTest, WriteGroupsApplyABatchsWritesTogetherAndHandFailuresBackOneByOne) {
     CreateItems();
     // One writer, so that everything queued behind the blocking write is one batch.
     auto opened = Open({.url = url_, .writers = 1});
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     std::unique_ptr<Database> db = std::move(*opened);
     InsertTogether group;
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::promise<void> blocking;
     std::mutex mu;
     std::condition_variable cv;
     std::map<std::string, std::vector<bool>> outcomes;
+    std::vector<std::string> order;  // of the writes run alone
     int answered = 0;
     auto queue = [&](const std::string& name, bool grouped) {
         auto write = std::make_shared<NamedWrite>();
         write->name = name;
         db->WriteAsync(
-            [name](Session& s) -> Status {
+            [&, name](Session& s) -> Status {
+                {
+                    std::lock_guard lock(mu);
+                    order.push_back(name);
+                }
                 RETURN_IF_ERROR(s.Exec("INSERT INTO items (name, n) VALUES (?, 1)", {name}));
                 return Ok();
             },
@@ -569,42 +586,69 @@ TEST_P(DatabaseTest, WriteGroupsApplyNeighboursTogetherAndHandFailuresBackOneByO
             },
             grouped ? &group : nullptr, grouped ? write : nullptr);
     };
-    db->WriteAsync(
-        [&](Session&) -> Status {
-            blocking.set_value();
-            released.wait();
-            return Ok();
-        },
-        [](Status) {});
-    blocking.get_future().wait();
-    for (int i = 0; i < 10; ++i) queue("g" + std::to_string(i), true);
-    queue("plain", false);
-    // h2 takes g3's name: the group of h0..h4 fails at its third insert.
-    for (int i = 0; i < 5; ++i) queue(i == 2 ? "g3" : "h" + std::to_string(i), true);
-    queue("plain2", false);
-    // A run of one is a write alone.
-    queue("single", true);
-    release.set_value();
-    {
+    // Holds the writer until everything after it is queued: then it takes them as one batch.
+    auto batch = [&](const std::function<void()>& queue_all) {
+        // The write outlives this call (it returns as the writer goes on): it owns what it uses.
+        auto release = std::make_shared<std::promise<void>>();
+        std::shared_future<void> released = release->get_future().share();
+        auto blocking = std::make_shared<std::promise<void>>();
+        std::future<void> blocked = blocking->get_future();
+        db->WriteAsync(
+            [blocking, released](Session&) -> Status {
+                blocking->set_value();
+                released.wait();
+                return Ok();
+            },
+            [](Status) {});
+        blocked.wait();
+        queue_all();
+        release->set_value();
+    };
+    auto wait_for = [&](int n) {
         std::unique_lock lock(mu);
-        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return answered == 18; }));
+        return cv.wait_for(lock, std::chrono::seconds(30), [&] { return answered == n; });
+    };
+
+    // Plain writes between the group's: one run of all ten, the plain ones first.
+    batch([&] {
+        for (int i = 0; i < 10; ++i) {
+            queue("g" + std::to_string(i), true);
+            if (i == 3) queue("plain", false);
+            if (i == 6) queue("plain2", false);
+        }
+    });
+    ASSERT_TRUE(wait_for(12));
+    EXPECT_EQ(group.runs(), (std::vector<size_t>{10}));
+    EXPECT_EQ(order, (std::vector<std::string>{"plain", "plain2"}));
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(Count("name = ? AND n = 2", {"g" + std::to_string(i)}), 1) << i;
     }
+
+    // h2 takes g3's name: the group of h0..h4 fails at its third insert, and each runs alone,
+    // in queue order.
+    order.clear();
+    batch([&] {
+        for (int i = 0; i < 5; ++i) queue(i == 2 ? "g3" : "h" + std::to_string(i), true);
+        queue("plain3", false);
+    });
+    ASSERT_TRUE(wait_for(18));
+    // A group's only write in a batch is a write alone.
+    batch([&] { queue("single", true); });
+    ASSERT_TRUE(wait_for(19));
     db->Close();
 
     EXPECT_EQ(group.runs(), (std::vector<size_t>{10, 5}));
+    EXPECT_EQ(order, (std::vector<std::string>{"plain3", "h0", "h1", "g3", "h3", "h4", "single"}));
     for (const auto& [name, done] : outcomes) {
         EXPECT_EQ(done.size(), name == "g3" ? 2u : 1u) << name;
     }
     EXPECT_EQ(outcomes["g3"], (std::vector<bool>{true, false}));
-    for (int i = 0; i < 10; ++i) {
-        EXPECT_EQ(Count("name = ? AND n = 2", {"g" + std::to_string(i)}), 1) << i;
-    }
     // The failed group's first two inserts were rolled back; each write then ran alone.
-    for (const char* name : {"h0", "h1", "h3", "h4", "plain", "plain2", "single"}) {
+    for (const char* name : {"h0", "h1", "h3", "h4", "plain", "plain2", "plain3", "single"}) {
         EXPECT_TRUE(outcomes[name] == std::vector<bool>{true}) << name;
         EXPECT_EQ(Count("name = ? AND n = 1", {name}), 1) << name;
     }
-    EXPECT_EQ(Count(), 17);
+    EXPECT_EQ(Count(), 18);
 }
 
 TEST_P(DatabaseTest, CloseIsIdempotentAndRefusesLaterWork) {

@@ -155,6 +155,30 @@ private:
     bool closed_ = false;
 };
 
+// Puts each group's writes in `batch` next to each other, after the writes without a group, so
+// that a group applies all of its writes in the batch together (a tube opened between two scans
+// no longer splits them into two groups). The order is otherwise the queue's. Any order of one
+// batch's writes is one the senders could have seen: each was queued before any of them was
+// answered, so no sender can have learnt of another's outcome. A sender that needs an order
+// (the sampling page's queue, POST /sampling/batch) waits for each answer before the next write.
+inline void GatherGroups(std::vector<WriteJob*>& batch) {
+    std::vector<const WriteGroup*> groups;  // in the order of their first write
+    for (const WriteJob* job : batch) {
+        if (job->group() != nullptr &&
+            std::find(groups.begin(), groups.end(), job->group()) == groups.end()) {
+            groups.push_back(job->group());
+        }
+    }
+    if (groups.empty()) return;
+    auto rank = [&](const WriteJob* job) -> size_t {
+        if (job->group() == nullptr) return 0;
+        return 1 + static_cast<size_t>(std::find(groups.begin(), groups.end(), job->group()) -
+                                       groups.begin());
+    };
+    std::stable_sort(batch.begin(), batch.end(),
+                     [&](const WriteJob* a, const WriteJob* b) { return rank(a) < rank(b); });
+}
+
 // Where the unit of a batch that starts at `first` ends: past the run of jobs queued with
 // `first`'s group (at most `max` of them), or first + 1 for a job without one.
 inline size_t UnitEnd(const std::vector<WriteJob*>& batch, size_t first, size_t max = 512) {

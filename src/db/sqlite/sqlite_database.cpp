@@ -418,6 +418,7 @@ private:
                     }
                     in_transaction = true;
                 }
+                internal::GatherGroups(batch);
                 RunBatch(batch, open);
             }
             if (in_transaction &&
