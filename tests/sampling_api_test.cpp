@@ -245,6 +245,68 @@ TEST_P(SamplingApiTest, LabsSitesAndRounds) {
     EXPECT_GE(Count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'round.%'"), 4);
 }
 
+// What opening a tube checks, each refusal naming its field: the site (and the scanner's scope
+// over it), the table (one of that site's), the round (of the site's community) and whether the
+// site takes part in the round.
+TEST_P(SamplingApiTest, OpeningATubeChecksSiteTableAndRound) {
+    World w = Build();
+    // A second site in community A that the round does not use.
+    auto site_c = admin_->PostJson(
+        "/api/v1/sites", Body({{"community_id", w.community_a},
+                               {"name", "二号采样点"},
+                               {"tables", json::array{json::object{{"name", "1号台"}}}}}));
+    ASSERT_EQ(site_c.status, 201) << site_c.body;
+    const int64_t site_c_id = IdOf(site_c);
+    const int64_t table_c1 = Parse(site_c.body).at("tables").at(0).at("id").as_int64();
+    auto scanner = SignedIn("scanner-ca", "scanner", "community:" + std::to_string(w.community_a));
+    auto open = [&](int64_t round, int64_t site, int64_t table, const std::string& barcode) {
+        return scanner->PostJson("/api/v1/sampling/tubes", Body({{"key", NewKey()},
+                                                                 {"round_id", round},
+                                                                 {"site_id", site},
+                                                                 {"table_id", table},
+                                                                 {"barcode", barcode}}));
+    };
+    auto field = [](const HttpResult& r) {
+        json::value v = Parse(r.body);
+        const json::value* f = v.is_object() && v.as_object().contains("error")
+                                   ? v.at("error").as_object().if_contains("field")
+                                   : nullptr;
+        return f && f->is_string() ? std::string(f->as_string()) : std::string();
+    };
+
+    auto not_in_round = open(w.round, site_c_id, table_c1, "TC001");
+    EXPECT_EQ(not_in_round.status, 422) << not_in_round.body;
+    EXPECT_EQ(ErrorCode(not_in_round), "site_not_in_round");
+    auto other_sites_table = open(w.round, w.site_a, table_c1, "TC002");
+    EXPECT_EQ(other_sites_table.status, 404) << other_sites_table.body;
+    EXPECT_EQ(field(other_sites_table), "table_id");
+    auto no_round = open(w.round + 1000, w.site_a, w.table_a1, "TC003");
+    EXPECT_EQ(no_round.status, 404) << no_round.body;
+    EXPECT_EQ(field(no_round), "round_id");
+    auto outside_scope = open(w.round, w.site_b, w.table_b1, "TC004");
+    EXPECT_EQ(outside_scope.status, 404) << outside_scope.body;
+    EXPECT_EQ(field(outside_scope), "site_id");
+    auto no_site = open(w.round, site_c_id + 1000, table_c1, "TC005");
+    EXPECT_EQ(no_site.status, 404) << no_site.body;
+    EXPECT_EQ(field(no_site), "site_id");
+    // A round of another community, at a site this scanner may use: as a missing round.
+    auto scanner_b = SignedIn("scanner-b", "scanner", "site:" + std::to_string(w.site_b));
+    auto other_community =
+        scanner_b->PostJson("/api/v1/sampling/tubes", Body({{"key", NewKey()},
+                                                            {"round_id", w.round},
+                                                            {"site_id", w.site_b},
+                                                            {"table_id", w.table_b1},
+                                                            {"barcode", "TC006"}}));
+    EXPECT_EQ(other_community.status, 404) << other_community.body;
+    EXPECT_EQ(field(other_community), "round_id");
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM tubes"), 0) << "no refused tube was written";
+
+    // And the same scanner opens one where everything fits.
+    auto fits = open(w.round, w.site_a, w.table_a2, "TC007");
+    EXPECT_EQ(fits.status, 201) << fits.body;
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM tubes WHERE table_id = ?", {w.table_a2}), 1);
+}
+
 TEST_P(SamplingApiTest, ScansWarningsRejectionsAndReplays) {
     World w = Build();
     auto scanner = SignedIn("scanner-a", "scanner", "site:" + std::to_string(w.site_a));

@@ -122,6 +122,18 @@ Result<std::optional<Round>> RoundStore::Get(db::Session& s, int64_t id, bool wi
     return std::optional<Round>(std::move(round));
 }
 
+Result<std::optional<Round>> RoundStore::GetForSite(db::Session& s, int64_t id, int64_t site_id) {
+    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string("SELECT ") + kColumns +
+                                              ", (SELECT COUNT(*) FROM round_sites WHERE "
+                                              "round_id = rounds.id AND site_id = ?) "
+                                              "FROM rounds WHERE id = ?",
+                                          {site_id, id}));
+    if (!row) return std::optional<Round>();
+    Round round = RoundFrom(*row);
+    if (row->Int(16) > 0) round.site_ids.push_back(site_id);
+    return std::optional<Round>(std::move(round));
+}
+
 void RoundStore::ByIds(db::Batch& batch, const std::vector<int64_t>& ids,
                        std::unordered_map<int64_t, Round>* out) {
     for (size_t at = 0; at < ids.size(); at += db::kMaxRowsPerStatement) {

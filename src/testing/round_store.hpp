@@ -35,6 +35,9 @@ public:
     // leaves out the site ids too (`with_sites` false): one query fewer per scan.
     static Result<std::optional<Round>> Get(db::Session& s, int64_t id, bool with_people = true,
                                             bool with_sites = true);
+    // The round as Get(id, false, false) reads it, and in `site_ids` only `site_id` if that site
+    // takes part in it: what opening a tube checks, in one statement.
+    static Result<std::optional<Round>> GetForSite(db::Session& s, int64_t id, int64_t site_id);
     static Result<std::vector<Round>> List(db::Session& s, const RoundFilter& filter);
     // The rounds with these ids, as Get(id, false, false) reads them, added to `batch` (two
     // statements per up to 64 ids): `out` (which must outlive the run) gets them by id.

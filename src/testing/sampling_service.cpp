@@ -8,6 +8,7 @@
 #include <random>
 #include <tuple>
 #include <unordered_map>
+#include <variant>
 
 #include "auth/audit_log.hpp"
 #include "auth/personal_data.hpp"
@@ -148,58 +149,81 @@ Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenT
     return answered.get_future().get();
 }
 
+// The checks of opening a tube, before its insert: a refusal's answer, or the tube to insert.
+Result<std::variant<Answer, Tube>> SamplingService::PlanOpen(db::Session& s,
+                                                             const OpenWrite& open) {
+    const auth::Principal& who = open.who;
+    const OpenTubeRequest& req = open.req;
+    using Planned = std::variant<Answer, Tube>;
+    ASSIGN_OR_RETURN(auto site, SiteStore::GetSiteWithTable(s, req.site_id, req.table_id));
+    if (!site || !who.CanAt(kScan, site->placement())) {
+        return Planned(Missing("采样点未找到", "site_id"));
+    }
+    if (site->FindTable(req.table_id) == nullptr)
+        return Planned(Missing("采样台未找到", "table_id"));
+    ASSIGN_OR_RETURN(auto round, RoundStore::GetForSite(s, req.round_id, req.site_id));
+    if (!round || round->community_id != site->community_id) {
+        return Planned(Missing("检测轮次未找到", "round_id"));
+    }
+    if (!std::binary_search(round->site_ids.begin(), round->site_ids.end(), req.site_id)) {
+        return Planned(Rejection(422, "site_not_in_round", "该采样点不参加本轮检测", "site_id"));
+    }
+    if (!AcceptsTube(*round, open.now)) return Planned(RoundNotOpen(*round, open.now));
+    return Planned(Tube{.round_id = round->id,
+                        .site_id = req.site_id,
+                        .table_id = req.table_id,
+                        .barcode = req.barcode,
+                        .pool_size = req.pool_size != 0 ? req.pool_size : round->pool_size,
+                        .opened_at = open.now,
+                        .opened_by = who.user_id});
+}
+
+// Opening a tube alone, in its write's savepoint.
+Result<Answer> SamplingService::OpenAlone(db::Session& s, const OpenWrite& open) {
+    ASSIGN_OR_RETURN(auto planned, PlanOpen(s, open));
+    if (auto* refused = std::get_if<Answer>(&planned)) return std::move(*refused);
+    Tube tube = std::get<Tube>(std::move(planned));
+    const int64_t now = open.now;
+    ASSIGN_OR_RETURN(auto id, SamplingStore::InsertTube(s, tube));
+    if (!id) {
+        ASSIGN_OR_RETURN(auto used, SamplingStore::TubeByBarcode(s, tube.barcode));
+        if (used) {
+            return Rejection(409, "tube_barcode_used", "试管条码已被使用, 请换一支试管", "barcode");
+        }
+        ASSIGN_OR_RETURN(auto at_table, SamplingStore::OpenTubeAt(s, tube.table_id));
+        if (at_table) {
+            return Rejection(422, "table_has_open_tube",
+                             "本采样台还有未封管的试管 " + at_table->barcode + ", 请先封管",
+                             "table_id");
+        }
+        return Unavailable("试管登记冲突, 请重试");
+    }
+    tube.id = *id;
+    RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
+                                             .site_id = tube.site_id,
+                                             .table_id = tube.table_id,
+                                             .hour_start = HourStart(now),
+                                             .shard = Shard(s),
+                                             .tubes_opened = 1}));
+    return Answer{201, json::serialize(TubeJson(tube))};
+}
+
+// A tube opening is queued with the scans' group: queued between two scans, it no longer splits
+// them into two groups (db::internal::GatherGroups), and it is written with them.
 void SamplingService::OpenTubeAsync(const auth::Principal& who, const OpenTubeRequest& req,
                                     Idempotency::DoneFn done) {
-    WriteKey w{req.key, who.user_id, "open_tube",
-               RequestHash(Canonical({N(req.round_id), N(req.site_id), N(req.table_id), req.barcode,
-                                      N(req.pool_size)}))};
-    const int64_t now = clock_.NowMillis();
-    auto decide = [this, who, req, now](db::Session& s) -> Result<Answer> {
-        ASSIGN_OR_RETURN(auto site, SiteStore::GetSiteWithTable(s, req.site_id, req.table_id));
-        if (!site || !who.CanAt(kScan, site->placement())) {
-            return Missing("采样点未找到", "site_id");
-        }
-        if (site->FindTable(req.table_id) == nullptr) return Missing("采样台未找到", "table_id");
-        ASSIGN_OR_RETURN(auto round, RoundStore::Get(s, req.round_id, false));
-        if (!round || round->community_id != site->community_id) {
-            return Missing("检测轮次未找到", "round_id");
-        }
-        if (!std::binary_search(round->site_ids.begin(), round->site_ids.end(), req.site_id)) {
-            return Rejection(422, "site_not_in_round", "该采样点不参加本轮检测", "site_id");
-        }
-        if (!AcceptsTube(*round, now)) return RoundNotOpen(*round, now);
-        Tube tube{.round_id = round->id,
-                  .site_id = req.site_id,
-                  .table_id = req.table_id,
-                  .barcode = req.barcode,
-                  .pool_size = req.pool_size != 0 ? req.pool_size : round->pool_size,
-                  .opened_at = now,
-                  .opened_by = who.user_id};
-        ASSIGN_OR_RETURN(auto id, SamplingStore::InsertTube(s, tube));
-        if (!id) {
-            ASSIGN_OR_RETURN(auto used, SamplingStore::TubeByBarcode(s, tube.barcode));
-            if (used) {
-                return Rejection(409, "tube_barcode_used", "试管条码已被使用, 请换一支试管",
-                                 "barcode");
-            }
-            ASSIGN_OR_RETURN(auto open, SamplingStore::OpenTubeAt(s, tube.table_id));
-            if (open) {
-                return Rejection(422, "table_has_open_tube",
-                                 "本采样台还有未封管的试管 " + open->barcode + ", 请先封管",
-                                 "table_id");
-            }
-            return Unavailable("试管登记冲突, 请重试");
-        }
-        tube.id = *id;
-        RETURN_IF_ERROR(SamplingStore::Count(s, {.round_id = tube.round_id,
-                                                 .site_id = tube.site_id,
-                                                 .table_id = tube.table_id,
-                                                 .hour_start = HourStart(now),
-                                                 .shard = Shard(s),
-                                                 .tubes_opened = 1}));
-        return Answer{201, json::serialize(TubeJson(tube))};
-    };
-    Idempotency::ApplyAsync(db_, clock_, std::move(w), std::move(decide), std::move(done));
+    auto job = std::make_shared<OpenWrite>();
+    job->w = WriteKey{req.key, who.user_id, "open_tube",
+                      RequestHash(Canonical({N(req.round_id), N(req.site_id), N(req.table_id),
+                                             req.barcode, N(req.pool_size)}))};
+    job->who = who;
+    job->req = req;
+    job->now = clock_.NowMillis();
+    job->done = std::move(done);
+    // The job owns its decide, so a plain pointer is enough.
+    OpenWrite* self = job.get();
+    job->decide = [this, self](db::Session& s) { return OpenAlone(s, *self); };
+    Idempotency::ApplyAsync(db_, clock_, std::move(job), together_on_ ? &together_ : nullptr);
 }
 
 Result<Answer> SamplingService::Scan(const auth::Principal& who, const ScanRequest& req) {
@@ -384,10 +408,17 @@ Result<Answer> SamplingService::ApplyScan(db::Session& s, const auth::Principal&
 
 Status SamplingService::ScansTogether::ApplyTogether(
     db::Session& s, std::span<db::GroupedWrite* const> writes) const {
+    std::vector<OpenWrite*> opens;
     std::vector<ScanWrite*> scans;
     scans.reserve(writes.size());
-    for (db::GroupedWrite* w : writes) scans.push_back(static_cast<ScanWrite*>(w));
-    RETURN_IF_ERROR(service_.ApplyScansTogether(s, scans));
+    for (db::GroupedWrite* w : writes) {
+        if (auto* scan = dynamic_cast<ScanWrite*>(w)) {
+            scans.push_back(scan);
+        } else {
+            opens.push_back(static_cast<OpenWrite*>(w));
+        }
+    }
+    RETURN_IF_ERROR(service_.ApplyScansTogether(s, opens, scans));
     service_.written_together_ += static_cast<int64_t>(scans.size());
     return Ok();
 }
@@ -470,7 +501,55 @@ Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite
     return Ok();
 }
 
-Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<ScanWrite*>& scans) {
+// Tube openings first: any order of one group commit's writes is one their senders could have
+// seen (db::internal::GatherGroups), and this one lets a scan find a tube opened beside it. Only
+// what opening a tube alone would accept is done here: a refusal, or a barcode or table taken,
+// hands the group back to be run one write at a time, where each gets its own answer.
+Status SamplingService::OpenTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
+                                     std::vector<CounterDelta>* deltas) {
+    for (OpenWrite* open : opens) {
+        open->answer.reset();
+        open->replayed = false;
+        ASSIGN_OR_RETURN(auto planned, PlanOpen(s, *open));
+        if (std::holds_alternative<Answer>(planned)) return Unavailable("a tube opening refused");
+        Tube tube = std::get<Tube>(std::move(planned));
+        ASSIGN_OR_RETURN(auto id, SamplingStore::InsertTube(s, tube));
+        if (!id) return Unavailable("a tube barcode or table taken");
+        tube.id = *id;
+        open->answer = Answer{201, json::serialize(TubeJson(tube))};
+        const int64_t hour = HourStart(open->now);
+        auto delta = std::find_if(deltas->begin(), deltas->end(), [&](const CounterDelta& d) {
+            return d.round_id == tube.round_id && d.table_id == tube.table_id &&
+                   d.hour_start == hour;
+        });
+        if (delta == deltas->end()) {
+            deltas->push_back({.round_id = tube.round_id,
+                               .site_id = tube.site_id,
+                               .table_id = tube.table_id,
+                               .hour_start = hour,
+                               .shard = Shard(s)});
+            delta = deltas->end() - 1;
+        }
+        delta->tubes_opened += 1;
+    }
+    return Ok();
+}
+
+Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
+                                           const std::vector<ScanWrite*>& scans) {
+    std::vector<CounterDelta> deltas;
+    RETURN_IF_ERROR(OpenTogether(s, opens, &deltas));
+    std::vector<Idempotency::Pending*> pending(opens.begin(), opens.end());
+    pending.insert(pending.end(), scans.begin(), scans.end());
+    if (scans.empty()) {
+        db::Batch writes;
+        SamplingStore::CountAll(writes, deltas);
+        bool answers_stored = true;
+        RETURN_IF_ERROR(Idempotency::StoreTogether(writes, clock_, pending, &answers_stored));
+        RETURN_IF_ERROR(writes.Run(s));
+        if (!answers_stored) return Unavailable("a key stored meanwhile");
+        return Ok();
+    }
     for (ScanWrite* scan : scans) {
         scan->answer.reset();
         scan->replayed = false;
@@ -508,7 +587,6 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
     std::vector<Tube> after(scans.size());
     std::vector<uint32_t> warning_bits(scans.size(), 0);
     std::vector<bool> sampled_before(scans.size(), false);
-    std::vector<CounterDelta> deltas;
     const int64_t shard = Shard(s);
     for (size_t i = 0; i < scans.size(); ++i) {
         ScanWrite& scan = *scans[i];
@@ -615,7 +693,6 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Sca
         }
     }
     RETURN_IF_ERROR(auth::AuditLog::AppendAll(s, writes, audits));
-    std::vector<Idempotency::Pending*> pending(scans.begin(), scans.end());
     bool answers_stored = true;
     RETURN_IF_ERROR(Idempotency::StoreTogether(writes, clock_, pending, &answers_stored));
     RETURN_IF_ERROR(writes.Run(s));

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "auth/principal.hpp"
@@ -198,11 +199,12 @@ private:
         int64_t now = 0;
         int64_t taken_at = 0;
     };
-    // Scans queued one after another, applied as set-based statements (db::WriteGroup): their
-    // keys, tubes, people and earlier samples read in one statement each, every answer decided
-    // in memory in queue order exactly as PlanScan and ApplyScan would one after another, then
-    // one multi-row statement each for the samples, the tubes' counts, the live counters, the
-    // audit rows and the answers: about a dozen statements for a group commit's scans.
+    // A batch's scans and tube openings (OpenTogether, first), applied as set-based statements
+    // (db::WriteGroup): the scans' keys, tubes, people and earlier samples read in one statement
+    // each, every answer decided in memory in queue order exactly as PlanScan and ApplyScan
+    // would one after another, then one multi-row statement each for the samples, the tubes'
+    // counts, the live counters, the audit rows and the answers: about a dozen statements for a
+    // group commit's scans.
     class ScansTogether final : public db::WriteGroup {
     public:
         explicit ScansTogether(SamplingService& service) : service_(service) {}
@@ -212,7 +214,19 @@ private:
     private:
         SamplingService& service_;
     };
-    Status ApplyScansTogether(db::Session& s, const std::vector<ScanWrite*>& scans);
+    // A queued tube opening (OpenTubeAsync): queued with the scans' group, and written with
+    // them when nothing refuses it (OpenTogether), else alone (OpenAlone).
+    struct OpenWrite final : Idempotency::Pending {
+        auth::Principal who;
+        OpenTubeRequest req;
+        int64_t now = 0;
+    };
+    Result<std::variant<Answer, Tube>> PlanOpen(db::Session& s, const OpenWrite& open);
+    Result<Answer> OpenAlone(db::Session& s, const OpenWrite& open);
+    Status OpenTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
+                        std::vector<CounterDelta>* deltas);
+    Status ApplyScansTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
+                              const std::vector<ScanWrite*>& scans);
 
     int64_t Shard(const db::Session& s) const { return shard_base_ + s.connection_slot(); }
 

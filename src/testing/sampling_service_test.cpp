@@ -135,6 +135,10 @@ protected:
     // The scans of `sent`, queued while the writer is busy with a write that waits, so that they
     // reach the writer as one batch; their answers, in order.
     std::vector<Answer> QueueTogether(const std::vector<ScanRequest>& sent) {
+        return QueueMixed({sent.begin(), sent.end()});
+    }
+    using Queued = std::variant<ScanRequest, OpenTubeRequest>;
+    std::vector<Answer> QueueMixed(const std::vector<Queued>& sent) {
         std::promise<void> release;
         std::shared_future<void> released = release.get_future().share();
         std::promise<void> blocking;
@@ -151,12 +155,17 @@ protected:
         std::vector<std::optional<Result<Answer>>> answers(sent.size());
         size_t answered = 0;
         for (size_t i = 0; i < sent.size(); ++i) {
-            service_->ScanAsync(scanner_, sent[i], [&, i](Result<Answer> a) {
+            auto done = [&, i](Result<Answer> a) {
                 std::lock_guard lock(mu);
                 answers[i] = std::move(a);
                 ++answered;
                 cv.notify_all();
-            });
+            };
+            if (const auto* scan = std::get_if<ScanRequest>(&sent[i])) {
+                service_->ScanAsync(scanner_, *scan, done);
+            } else {
+                service_->OpenTubeAsync(scanner_, std::get<OpenTubeRequest>(sent[i]), done);
+            }
         }
         release.set_value();
         std::unique_lock lock(mu);
@@ -168,6 +177,77 @@ protected:
             out.push_back(a && a->ok() ? **a : Answer{});
         }
         return out;
+    }
+
+    OpenTubeRequest Open(const std::string& barcode, int table) {
+        return {.key = "open-" + barcode,
+                .round_id = round_,
+                .site_id = site_,
+                .table_id = tables_[static_cast<size_t>(table)],
+                .barcode = barcode};
+    }
+
+    // Tube openings queued between scans: written with them, before them (a scan finds a tube
+    // opened beside it), each answered as it would be alone; a refused one hands the group back.
+    void RunOpeningsWithScans(bool together) {
+        service_->WriteScansTogether(together);
+        OpenTube("T0001", 0);
+        // Where the audit chain is, this process learns by an append alone (its hint is per
+        // process, and another test's database may have left one): else the group's first
+        // append would find the hint stale and hand the group back.
+        Status learnt = db_->Write([&](db::Session& s) {
+            auth::AuditEntry e = auth::AuditLog::For(scanner_, "test.chain");
+            e.at = kStart;
+            return auth::AuditLog::Append(s, e);
+        });
+        ASSERT_TRUE(learnt.ok()) << learnt.error().message;
+        const std::vector<Queued> sent = {
+            Scan("T0001", 0, "k0"),
+            Open("T0002", 1),
+            Scan("T0002", 1, "k1"),  // into the tube opened in this batch
+            Scan("T0001", 2, "k2"),
+        };
+        const std::vector<Answer> a = QueueMixed(sent);
+        ASSERT_EQ(a.size(), 4u);
+        for (const Answer& x : a) EXPECT_EQ(x.status, 201) << x.body;
+        json::value opened = json::parse(a[1].body);
+        EXPECT_EQ(opened.at("barcode").as_string(), "T0002");
+        EXPECT_EQ(opened.at("status").as_string(), "open");
+        EXPECT_EQ(opened.at("count").as_int64(), 0);
+        EXPECT_EQ(Tube(a[2]).at("barcode").as_string(), "T0002");
+        EXPECT_EQ(Tube(a[2]).at("count").as_int64(), 1);
+        EXPECT_EQ(Tube(a[3]).at("count").as_int64(), 2);
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 3 : 0);
+        EXPECT_EQ(One("SELECT SUM(tubes_opened) FROM sampling_counters"), 2);
+        EXPECT_EQ(One("SELECT SUM(samples) FROM sampling_counters"), 3);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM sampling_requests WHERE kind = 'open_tube'"), 2);
+
+        // A retry of the opening with a scan: its barcode is taken (by itself), so the group is
+        // handed back, and alone it gets its first answer back, word for word.
+        const std::vector<Answer> again = QueueMixed({Open("T0002", 1), Scan("T0002", 3, "k3")});
+        EXPECT_EQ(again[0].status, 201);
+        EXPECT_EQ(again[0].body, a[1].body);
+        EXPECT_EQ(again[1].status, 201) << again[1].body;
+        EXPECT_EQ(Tube(again[1]).at("count").as_int64(), 2);
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 3 : 0);
+        // A refused opening (its table still has an open tube) between scans: each gets its own
+        // answer, in queue order.
+        const std::vector<Answer> refused =
+            QueueMixed({Scan("T0001", 4, "k4"), Open("T0003", 1), Scan("T0002", 5, "k5")});
+        EXPECT_EQ(refused[0].status, 201) << refused[0].body;
+        EXPECT_EQ(Tube(refused[0]).at("status").as_string(), "closed");
+        EXPECT_EQ(refused[1].status, 422) << refused[1].body;
+        EXPECT_EQ(Code(refused[1]), "table_has_open_tube");
+        EXPECT_EQ(refused[2].status, 201) << refused[2].body;
+        EXPECT_EQ(Tube(refused[2]).at("status").as_string(), "closed");
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 3 : 0);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM tubes"), 2);
+        EXPECT_EQ(One("SELECT SUM(tubes_opened) FROM sampling_counters"), 2);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 6);
+        auto problem =
+            db_->ReadValue([&](db::Session& s) { return auth::AuditLog::Verify(s, audit_key_); });
+        ASSERT_TRUE(problem.ok()) << problem.error().message;
+        EXPECT_FALSE(problem->has_value());
     }
 
     ScanRequest Scan(const std::string& tube, int resident, const std::string& key) {
@@ -272,6 +352,12 @@ protected:
 TEST_P(ScansTogetherTest, AMixedBatchTogetherAnswersAsOneAtATime) { RunMixedBatch(true); }
 
 TEST_P(ScansTogetherTest, AMixedBatchOneAtATime) { RunMixedBatch(false); }
+
+TEST_P(ScansTogetherTest, TubeOpeningsBetweenScansAreWrittenWithThem) {
+    RunOpeningsWithScans(true);
+}
+
+TEST_P(ScansTogetherTest, TubeOpeningsBetweenScansOneAtATime) { RunOpeningsWithScans(false); }
 
 // A key sent twice in one batch (a retry that overtook the first send): the group hands the
 // scans back, and one at a time the copy replays the first answer.

@@ -130,20 +130,20 @@ Result<std::optional<Site>> SiteStore::GetSite(db::Session& s, int64_t id) {
 
 Result<std::optional<Site>> SiteStore::GetSiteWithTable(db::Session& s, int64_t id,
                                                         int64_t table_id) {
-    ASSIGN_OR_RETURN(auto row, s.QueryOne(std::string("SELECT ") + kSiteColumns +
-                                              " FROM sampling_sites WHERE id = ?",
-                                          {id}));
+    ASSIGN_OR_RETURN(auto row,
+                     s.QueryOne("SELECT s.id, s.street_id, s.community_id, s.name, s.address, "
+                                "s.hours, s.version, s.created_at, s.updated_at, "
+                                "t.id, t.name, t.priority_lane FROM sampling_sites s "
+                                "LEFT JOIN site_tables t ON t.id = ? AND t.site_id = s.id AND "
+                                "t.active = 1 WHERE s.id = ?",
+                                {table_id, id}));
     if (!row) return std::optional<Site>();
     Site site = SiteFrom(*row);
-    ASSIGN_OR_RETURN(auto table, s.QueryOne("SELECT id, site_id, name, priority_lane, active "
-                                            "FROM site_tables WHERE id = ? AND site_id = ? AND "
-                                            "active = 1",
-                                            {table_id, id}));
-    if (table) {
-        site.tables.push_back(SiteTable{.id = table->Int(0),
-                                        .site_id = table->Int(1),
-                                        .name = table->Text(2),
-                                        .priority_lane = table->Int(3) != 0,
+    if (!row->IsNull(9)) {
+        site.tables.push_back(SiteTable{.id = row->Int(9),
+                                        .site_id = id,
+                                        .name = row->Text(10),
+                                        .priority_lane = row->Int(11) != 0,
                                         .active = true});
     }
     return std::optional<Site>(std::move(site));
