@@ -15,7 +15,8 @@ std::string AppContext::DatabaseKind() const {
     return db->dialect() == db::Dialect::kPostgres ? "postgresql" : "sqlite";
 }
 
-Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers) {
+Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers,
+                                            bool serving) {
     std::error_code ec;
     std::filesystem::create_directories(options.data_dir, ec);
     if (ec) return Unavailable("无法创建数据目录 " + options.data_dir + ": " + ec.message());
@@ -32,11 +33,13 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int re
             ? "sqlite:" + (std::filesystem::path(options.data_dir) / "bulwark.db").string()
             : options.db_url;
     db_options.readers = readers;
-    // PostgreSQL: two writer connections. Scans written together (testing/ScansTogether) make
-    // larger groups on fewer writers: two servers with one or two writers each served 3,900 to
-    // 4,400 scans/s at 10,000 offered, against 3,100 with four (bench/README.md); the second
-    // keeps writes going while a long one (an import) holds the first.
+    // PostgreSQL: two writer connections. Serving, the second is a standby
+    // (db::Options::standby_backlog): it keeps writes going while a long one (an import) holds
+    // the first, and otherwise leaves the first to take bigger batches, whose scans are written
+    // together (testing/ScansTogether). A command's writes (generate: a building each, from
+    // three threads) go to both as they come.
     db_options.writers = 2;
+    if (!serving) db_options.standby_backlog = 0;
     ASSIGN_OR_RETURN(ctx->db, db::Open(db_options));
     db::MigrationSet migrations;
     RegisterMigrations(migrations);

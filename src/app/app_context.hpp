@@ -30,6 +30,9 @@ struct AppContext {
 
 // Creates the data folder (0700), loads (at first start creates) the audit key <data>/keys/
 // audit.key for AuditLog, opens the database and applies every module's migrations.
-Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers = 4);
+// `serving`: PostgreSQL's second writer is a standby (db::Options::standby_backlog), which
+// suits many small writes; a command (generate, import) keeps both writing in parallel.
+Result<std::unique_ptr<AppContext>> OpenApp(const CommonOptions& options, int readers = 4,
+                                            bool serving = false);
 
 }  // namespace bulwark::app

@@ -41,7 +41,7 @@ std::string FindWebDir(const std::string& flag) {
 }
 
 int RunServe(const CommonOptions& common, const ServeOptions& opts) {
-    auto ctx = OpenApp(common, std::max(4, opts.workers / 4));
+    auto ctx = OpenApp(common, std::max(4, opts.workers / 4), /*serving=*/true);
     if (!ctx.ok()) {
         std::cerr << "bulwark serve: " << ctx.error().message << "\n";
         return 1;

@@ -651,6 +651,67 @@ TEST_P(DatabaseTest, WriteGroupsApplyABatchsWritesTogetherAndHandFailuresBackOne
     EXPECT_EQ(Count(), 18);
 }
 
+// PostgreSQL: the first writer takes writes as they come; a standby takes a batch only from a
+// backlog. So while a long write holds the first writer, a few writes wait for it, and once
+// `standby_backlog` wait, the standby writes them.
+TEST_P(DatabaseTest, PostgresStandbyWriterTakesOnlyABacklog) {
+    if (GetParam() != Driver::kPostgres) GTEST_SKIP() << "one writer on SQLite";
+    CreateItems();
+    auto opened = Open({.url = url_, .writers = 2, .standby_backlog = 3});
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    std::unique_ptr<Database> db = std::move(*opened);
+    auto release = std::make_shared<std::promise<void>>();
+    std::shared_future<void> released = release->get_future().share();
+    auto blocking = std::make_shared<std::promise<int>>();
+    std::future<int> blocked = blocking->get_future();
+    db->WriteAsync(
+        [blocking, released](Session& s) -> Status {
+            blocking->set_value(s.connection_slot());
+            released.wait();
+            return Ok();
+        },
+        [](Status) {});
+    // The writers' numbers are claimed on the server (the fixture's database holds some).
+    const int first = blocked.get();
+
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<int> slots;
+    auto queue = [&](const std::string& name) {
+        db->WriteAsync(
+            [&, name](Session& s) -> Status {
+                RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES (?)", {name}));
+                std::lock_guard lock(mu);
+                slots.push_back(s.connection_slot());
+                return Ok();
+            },
+            [&](Status status) {
+                EXPECT_TRUE(status.ok());
+                cv.notify_all();
+            });
+    };
+    queue("a");
+    queue("b");
+    // Two waiting are no backlog: the standby leaves them (given time to take them wrongly).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    {
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(slots.empty()) << "the standby took writes below its backlog";
+    }
+    queue("c");
+    {
+        std::unique_lock lock(mu);
+        EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return slots.size() == 3; }))
+            << "a backlog was left waiting for the held writer";
+        ASSERT_EQ(slots.size(), 3u);
+        EXPECT_NE(slots[0], first) << "the held writer wrote them";
+        EXPECT_EQ(slots, std::vector<int>(3, slots[0])) << "not one batch of the standby";
+    }
+    release->set_value();
+    db->Close();
+    EXPECT_EQ(Count(), 3);
+}
+
 TEST_P(DatabaseTest, CloseIsIdempotentAndRefusesLaterWork) {
     CreateItems();
     MustWrite("INSERT INTO items (name) VALUES (?)", {"kept"});

@@ -104,6 +104,19 @@ public:
         return !closed_;
     }
 
+    // A standby writer's side: as Take(), but only once at least `backlog` jobs wait (the
+    // writer that takes them as they come is held by a long write, or cannot keep up).
+    bool TakeBacklog(std::vector<WriteJob*>& batch, size_t max, size_t backlog) {
+        std::unique_lock lock(mu_);
+        backlog_ = std::max<size_t>(1, backlog);
+        backlog_cv_.wait(lock, [&] { return closed_ || queue_.size() >= backlog_; });
+        if (queue_.empty()) return false;
+        const auto n = static_cast<long>(std::min(queue_.size(), std::max<size_t>(1, max)));
+        batch.assign(queue_.begin(), queue_.begin() + n);
+        queue_.erase(queue_.begin(), queue_.begin() + n);
+        return true;
+    }
+
     // Whether no job waits.
     bool Empty() {
         std::lock_guard lock(mu_);
@@ -119,11 +132,14 @@ public:
     // Puts jobs taken but not run back at the front, in their order.
     void PutBack(std::vector<WriteJob*>::const_iterator first,
                  std::vector<WriteJob*>::const_iterator last) {
+        bool backlog = false;
         {
             std::lock_guard lock(mu_);
             queue_.insert(queue_.begin(), first, last);
+            backlog = backlog_ != 0 && queue_.size() >= backlog_;
         }
         cv_.notify_one();
+        if (backlog) backlog_cv_.notify_one();
     }
 
     // Refuses later writes; the writers drain what is queued, then Take() says stop. False
@@ -135,22 +151,29 @@ public:
             closed_ = true;
         }
         cv_.notify_all();
+        backlog_cv_.notify_all();
         return true;
     }
 
 private:
     bool Push(WriteJob* job) {
+        bool backlog = false;
         {
             std::lock_guard lock(mu_);
             if (closed_) return false;
             queue_.push_back(job);
+            backlog = backlog_ != 0 && queue_.size() >= backlog_;
         }
         cv_.notify_one();
+        if (backlog) backlog_cv_.notify_one();
         return true;
     }
 
     std::mutex mu_;
     std::condition_variable cv_;
+    // Standby writers (TakeBacklog) wait here, for `backlog_` jobs (0: there is none).
+    std::condition_variable backlog_cv_;
+    size_t backlog_ = 0;
     std::deque<WriteJob*> queue_;
     bool closed_ = false;
 };

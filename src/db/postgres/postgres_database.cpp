@@ -812,7 +812,9 @@ private:
         return fallback;
     }
 
-    // Writer `slot` commits batches on writers_[slot], one after another.
+    // Writer `slot` commits batches on writers_[slot], one after another. Slot 0 takes writes
+    // as they come; the others are standbys, which take a batch only from a backlog
+    // (Options::standby_backlog).
     void WriterLoop(int slot) {
         pthread_setname_np(pthread_self(), "pg-writer");
         Connection& conn = *writers_[static_cast<size_t>(slot)];
@@ -822,7 +824,12 @@ private:
         const size_t max_batch = static_cast<size_t>(std::clamp(options_.max_batch, 1, 64));
         std::vector<Job*> batch;
         for (;;) {
-            if (!queue_.Take(batch, max_batch)) return;
+            const bool more =
+                slot == 0 || options_.standby_backlog <= 0
+                    ? queue_.Take(batch, max_batch)
+                    : queue_.TakeBacklog(batch, max_batch,
+                                         static_cast<size_t>(options_.standby_backlog));
+            if (!more) return;
             internal::GatherGroups(batch);
             CommitBatch(conn, slot, batch);
             batch.clear();
