@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <latch>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -164,10 +165,14 @@ TEST_P(ApiTest, AcknowledgedWritesSurviveKillDashNine) {
     std::atomic<bool> stop{false};
     std::atomic<int> count{0};
     std::vector<std::thread> writers;
+    // Every writer signs in before any writes: a fast server otherwise acknowledges 300 writes
+    // while the last sign-ins still wait, and the kill below cuts those off.
+    std::latch signed_in(8);
     for (int t = 0; t < 8; ++t) {
         writers.emplace_back([&, t] {
             HttpClient client(port);
             LogIn(client);
+            signed_in.arrive_and_wait();
             for (int i = 0; !stop; ++i) {
                 std::string key = "crash-" + std::to_string(t) + "-" + std::to_string(i);
                 auto r = client.PostJson("/api/v1/client-errors", ClientError(key, "m" + key));
