@@ -705,8 +705,12 @@ public:
             // values on at least its first five runs, and a group commit's multi-row statements
             // have a text, so a prepared statement, per group size. Always generic: PostgreSQL's
             // CPU per scan fell from 282-359 µs to 243-270 µs (bench/README.md).
-            auto conn = std::make_unique<Connection>(options_.url, true,
-                                                     "-c plan_cache_mode=force_generic_plan");
+            // And never a sequential scan where an index serves: a generic plan lives as long as
+            // its connection (until the table is next analyzed), and one made while a table was
+            // small (the tubes and stored answers of a new round, minutes after the start) would
+            // read the whole table on every run as it grows. With no index, a scan it is still.
+            auto conn = std::make_unique<Connection>(
+                options_.url, true, "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off");
             RETURN_IF_ERROR(conn->Connect());
             writers_.push_back(std::move(conn));
         }
