@@ -158,19 +158,23 @@ TEST_P(DatabaseTest, ReportsItsDialect) {
     EXPECT_TRUE(s.ok());
 }
 
-// PostgreSQL: writers always use a prepared statement's generic plan (see Init); readers keep
-// the server's choice, since a search's values can change its best plan.
+// PostgreSQL: writers always use a prepared statement's generic plan and never compile one
+// (see Init); readers keep the server's choice, since a search's values can change its best
+// plan.
 TEST_P(DatabaseTest, PostgresWritersAlwaysPlanGenerically) {
     if (GetParam() != Driver::kPostgres) GTEST_SKIP() << "a PostgreSQL setting";
+    const std::string settings =
+        "SELECT current_setting('plan_cache_mode') || ' jit ' || "
+        "current_setting('jit')";
     auto in_write = db_->WriteValue([&](Session& s) -> Result<std::string> {
-        ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT current_setting('plan_cache_mode')"));
+        ASSIGN_OR_RETURN(auto row, s.QueryOne(settings));
         return row ? row->Text(0) : std::string();
     });
     ASSERT_TRUE(in_write.ok()) << in_write.error().message;
-    EXPECT_EQ(*in_write, "force_generic_plan");
-    Rows in_read = MustRead("SELECT current_setting('plan_cache_mode')");
+    EXPECT_EQ(*in_write, "force_generic_plan jit off");
+    Rows in_read = MustRead(settings);
     ASSERT_EQ(in_read.size(), 1u);
-    EXPECT_EQ(in_read[0].Text(0), "auto");
+    EXPECT_EQ(in_read[0].Text(0), "auto jit on");
 }
 
 // PostgreSQL: a writer looks rows up through an index even while the table is small, so that a

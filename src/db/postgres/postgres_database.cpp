@@ -708,9 +708,11 @@ public:
             // And never a sequential scan where an index serves: a generic plan lives as long as
             // its connection (until the table is next analyzed), and one made while a table was
             // small (the tubes and stored answers of a new round, minutes after the start) would
-            // read the whole table on every run as it grows. With no index, a scan it is still.
+            // read the whole table on every run as it grows. With no index, a scan it is still,
+            // and costed so high that PostgreSQL would compile it (JIT) on every run: jit off.
             auto conn = std::make_unique<Connection>(
-                options_.url, true, "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off");
+                options_.url, true,
+                "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off");
             RETURN_IF_ERROR(conn->Connect());
             writers_.push_back(std::move(conn));
         }
