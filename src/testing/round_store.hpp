@@ -35,9 +35,13 @@ public:
     // leaves out the site ids too (`with_sites` false): one query fewer per scan.
     static Result<std::optional<Round>> Get(db::Session& s, int64_t id, bool with_people = true,
                                             bool with_sites = true);
-    // The round as Get(id, false, false) reads it, and in `site_ids` only `site_id` if that site
-    // takes part in it: what opening a tube checks, in one statement.
-    static Result<std::optional<Round>> GetForSite(db::Session& s, int64_t id, int64_t site_id);
+    // The rounds of these (round, site) pairs as Get(id, false, false) reads them, each with, in
+    // `site_ids` (sorted), only the pairs' sites that take part in it: what opening tubes
+    // checks. Added to `batch` (a statement per up to 64 pairs); `out` (which must outlive the
+    // run) gets them by id.
+    static void ForSites(db::Batch& batch,
+                         const std::vector<std::pair<int64_t, int64_t>>& round_sites,
+                         std::unordered_map<int64_t, Round>* out);
     static Result<std::vector<Round>> List(db::Session& s, const RoundFilter& filter);
     // The rounds with these ids, as Get(id, false, false) reads them, added to `batch` (two
     // statements per up to 64 ids): `out` (which must outlive the run) gets them by id.

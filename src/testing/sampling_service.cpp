@@ -149,19 +149,30 @@ Result<Answer> SamplingService::OpenTube(const auth::Principal& who, const OpenT
     return answered.get_future().get();
 }
 
-// The checks of opening a tube, before its insert: a refusal's answer, or the tube to insert.
-Result<std::variant<Answer, Tube>> SamplingService::PlanOpen(db::Session& s,
-                                                             const OpenWrite& open) {
+void SamplingService::ReadForOpens(db::Batch& batch, const std::vector<const OpenWrite*>& opens,
+                                   OpenReads* out) {
+    std::vector<std::pair<int64_t, int64_t>> site_tables, round_sites;
+    for (const OpenWrite* open : opens) {
+        site_tables.emplace_back(open->req.site_id, open->req.table_id);
+        round_sites.emplace_back(open->req.round_id, open->req.site_id);
+    }
+    SiteStore::SitesWithTables(batch, site_tables, &out->sites);
+    RoundStore::ForSites(batch, round_sites, &out->rounds);
+}
+
+std::variant<Answer, Tube> SamplingService::PlanOpen(const OpenWrite& open, const OpenReads& read) {
     const auth::Principal& who = open.who;
     const OpenTubeRequest& req = open.req;
     using Planned = std::variant<Answer, Tube>;
-    ASSIGN_OR_RETURN(auto site, SiteStore::GetSiteWithTable(s, req.site_id, req.table_id));
+    auto found_site = read.sites.find(req.site_id);
+    const Site* site = found_site == read.sites.end() ? nullptr : &found_site->second;
     if (!site || !who.CanAt(kScan, site->placement())) {
         return Planned(Missing("采样点未找到", "site_id"));
     }
     if (site->FindTable(req.table_id) == nullptr)
         return Planned(Missing("采样台未找到", "table_id"));
-    ASSIGN_OR_RETURN(auto round, RoundStore::GetForSite(s, req.round_id, req.site_id));
+    auto found_round = read.rounds.find(req.round_id);
+    const Round* round = found_round == read.rounds.end() ? nullptr : &found_round->second;
     if (!round || round->community_id != site->community_id) {
         return Planned(Missing("检测轮次未找到", "round_id"));
     }
@@ -180,7 +191,11 @@ Result<std::variant<Answer, Tube>> SamplingService::PlanOpen(db::Session& s,
 
 // Opening a tube alone, in its write's savepoint.
 Result<Answer> SamplingService::OpenAlone(db::Session& s, const OpenWrite& open) {
-    ASSIGN_OR_RETURN(auto planned, PlanOpen(s, open));
+    db::Batch reads;
+    OpenReads read;
+    ReadForOpens(reads, {&open}, &read);
+    RETURN_IF_ERROR(reads.Run(s));
+    std::variant<Answer, Tube> planned = PlanOpen(open, read);
     if (auto* refused = std::get_if<Answer>(&planned)) return std::move(*refused);
     Tube tube = std::get<Tube>(std::move(planned));
     const int64_t now = open.now;
@@ -507,15 +522,28 @@ Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite
 // hands the group back to be run one write at a time, where each gets its own answer.
 Status SamplingService::OpenTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
                                      std::vector<CounterDelta>* deltas) {
+    if (opens.empty()) return Ok();
+    db::Batch batch;
+    OpenReads read;
+    ReadForOpens(batch, {opens.begin(), opens.end()}, &read);
+    RETURN_IF_ERROR(batch.Run(s));
+    std::vector<Tube> tubes;
     for (OpenWrite* open : opens) {
         open->answer.reset();
         open->replayed = false;
-        ASSIGN_OR_RETURN(auto planned, PlanOpen(s, *open));
+        std::variant<Answer, Tube> planned = PlanOpen(*open, read);
         if (std::holds_alternative<Answer>(planned)) return Unavailable("a tube opening refused");
-        Tube tube = std::get<Tube>(std::move(planned));
-        ASSIGN_OR_RETURN(auto id, SamplingStore::InsertTube(s, tube));
-        if (!id) return Unavailable("a tube barcode or table taken");
-        tube.id = *id;
+        tubes.push_back(std::get<Tube>(std::move(planned)));
+    }
+    std::vector<int64_t> ids;
+    bool all_in = true;
+    SamplingStore::InsertTubes(batch, tubes, &ids, &all_in);
+    RETURN_IF_ERROR(batch.Run(s));
+    if (!all_in) return Unavailable("a tube barcode or table taken");
+    for (size_t i = 0; i < opens.size(); ++i) {
+        OpenWrite* open = opens[i];
+        Tube& tube = tubes[i];
+        tube.id = ids[i];
         open->answer = Answer{201, json::serialize(TubeJson(tube))};
         const int64_t hour = HourStart(open->now);
         auto delta = std::find_if(deltas->begin(), deltas->end(), [&](const CounterDelta& d) {

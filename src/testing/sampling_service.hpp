@@ -221,7 +221,15 @@ private:
         OpenTubeRequest req;
         int64_t now = 0;
     };
-    Result<std::variant<Answer, Tube>> PlanOpen(db::Session& s, const OpenWrite& open);
+    // What opening tubes checks, read for all of a group's openings in one batch.
+    struct OpenReads {
+        std::unordered_map<int64_t, Site> sites;
+        std::unordered_map<int64_t, Round> rounds;
+    };
+    static void ReadForOpens(db::Batch& batch, const std::vector<const OpenWrite*>& opens,
+                             OpenReads* out);
+    // The checks of opening a tube, before its insert: a refusal's answer, or the tube to insert.
+    static std::variant<Answer, Tube> PlanOpen(const OpenWrite& open, const OpenReads& read);
     Result<Answer> OpenAlone(db::Session& s, const OpenWrite& open);
     Status OpenTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
                         std::vector<CounterDelta>* deltas);

@@ -192,15 +192,7 @@ protected:
     void RunOpeningsWithScans(bool together) {
         service_->WriteScansTogether(together);
         OpenTube("T0001", 0);
-        // Where the audit chain is, this process learns by an append alone (its hint is per
-        // process, and another test's database may have left one): else the group's first
-        // append would find the hint stale and hand the group back.
-        Status learnt = db_->Write([&](db::Session& s) {
-            auth::AuditEntry e = auth::AuditLog::For(scanner_, "test.chain");
-            e.at = kStart;
-            return auth::AuditLog::Append(s, e);
-        });
-        ASSERT_TRUE(learnt.ok()) << learnt.error().message;
+        LearnAuditChain();
         const std::vector<Queued> sent = {
             Scan("T0001", 0, "k0"),
             Open("T0002", 1),
@@ -244,6 +236,60 @@ protected:
         EXPECT_EQ(One("SELECT COUNT(*) FROM tubes"), 2);
         EXPECT_EQ(One("SELECT SUM(tubes_opened) FROM sampling_counters"), 2);
         EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 6);
+        ExpectAuditChainIntact();
+    }
+
+    // Where the audit chain is, this process learns by an append alone (its hint is per process,
+    // and another test's database may have left one): else a group's first append would find
+    // the hint stale and hand the group back.
+    void LearnAuditChain() {
+        Status learnt = db_->Write([&](db::Session& s) {
+            auth::AuditEntry e = auth::AuditLog::For(scanner_, "test.chain");
+            e.at = kStart;
+            return auth::AuditLog::Append(s, e);
+        });
+        ASSERT_TRUE(learnt.ok()) << learnt.error().message;
+    }
+
+    // Several openings in one group: read in one batch and written in one statement, each
+    // answered as it would be alone; two at one table hand the group back, and one at a time
+    // the second is refused.
+    void RunOpeningsTogether(bool together) {
+        service_->WriteScansTogether(together);
+        LearnAuditChain();
+        const std::vector<Answer> a = QueueMixed(
+            {Open("T0001", 0), Open("T0002", 1), Scan("T0001", 0, "k0"), Scan("T0002", 1, "k1")});
+        ASSERT_EQ(a.size(), 4u);
+        for (const Answer& x : a) EXPECT_EQ(x.status, 201) << x.body;
+        EXPECT_EQ(json::parse(a[0].body).at("barcode").as_string(), "T0001");
+        EXPECT_EQ(json::parse(a[1].body).at("barcode").as_string(), "T0002");
+        EXPECT_EQ(json::parse(a[1].body).at("table_id").as_int64(), tables_[1]);
+        EXPECT_EQ(Tube(a[2]).at("barcode").as_string(), "T0001");
+        EXPECT_EQ(Tube(a[3]).at("barcode").as_string(), "T0002");
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 2 : 0);
+        EXPECT_EQ(One("SELECT SUM(tubes_opened) FROM sampling_counters"), 2);
+
+        // Both tubes fill (three each) and close.
+        const std::vector<Answer> filled =
+            QueueTogether({Scan("T0001", 2, "k2"), Scan("T0001", 3, "k3"), Scan("T0002", 4, "k4"),
+                           Scan("T0002", 5, "k5")});
+        EXPECT_EQ(Tube(filled[1]).at("status").as_string(), "closed") << filled[1].body;
+        EXPECT_EQ(Tube(filled[3]).at("status").as_string(), "closed") << filled[3].body;
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 6 : 0);
+
+        const std::vector<Answer> b = QueueMixed(
+            {Open("T0003", 0), Open("T0004", 0), Open("T0005", 1), Scan("T0003", 6, "k6")});
+        EXPECT_EQ(b[0].status, 201) << b[0].body;
+        EXPECT_EQ(b[1].status, 422) << b[1].body;
+        EXPECT_EQ(Code(b[1]), "table_has_open_tube");
+        EXPECT_EQ(b[2].status, 201) << b[2].body;
+        EXPECT_EQ(b[3].status, 201) << b[3].body;
+        EXPECT_EQ(Tube(b[3]).at("barcode").as_string(), "T0003");
+        EXPECT_EQ(service_->ScansWrittenTogether(), together ? 6 : 0);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM tubes"), 4);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM tubes WHERE barcode = 'T0004'"), 0);
+        EXPECT_EQ(One("SELECT SUM(tubes_opened) FROM sampling_counters"), 4);
+        EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 7);
         ExpectAuditChainIntact();
     }
 
@@ -360,6 +406,10 @@ TEST_P(ScansTogetherTest, TubeOpeningsBetweenScansAreWrittenWithThem) {
 }
 
 TEST_P(ScansTogetherTest, TubeOpeningsBetweenScansOneAtATime) { RunOpeningsWithScans(false); }
+
+TEST_P(ScansTogetherTest, SeveralTubeOpeningsInOneGroup) { RunOpeningsTogether(true); }
+
+TEST_P(ScansTogetherTest, SeveralTubeOpeningsOneAtATime) { RunOpeningsTogether(false); }
 
 // A key sent twice in one batch (a retry that overtook the first send): the group hands the
 // scans back, and one at a time the copy replays the first answer.

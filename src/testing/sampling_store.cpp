@@ -187,6 +187,44 @@ void InSlices(size_t n, F&& run) {
 
 }  // namespace
 
+void SamplingStore::InsertTubes(db::Batch& batch, const std::vector<Tube>& tubes,
+                                std::vector<int64_t>* ids, bool* all) {
+    ids->assign(tubes.size(), 0);
+    InSlices(tubes.size(), [&](size_t at, size_t n) {
+        db::Params params;
+        params.reserve(n * 7);
+        std::vector<std::string> barcodes;  // to match RETURNING's rows, in no promised order
+        for (size_t i = at; i < at + n; ++i) {
+            const Tube& t = tubes[i];
+            params.insert(params.end(), {t.round_id, t.site_id, t.table_id, t.barcode, t.pool_size,
+                                         t.opened_at, t.opened_by});
+            barcodes.push_back(t.barcode);
+        }
+        std::string values;
+        for (size_t i = 0; i < n; ++i) {
+            values += i == 0 ? "" : ", ";
+            values += "(?, ?, ?, ?, ?, 0, 'open', ?, 0, ?)";
+        }
+        batch.Add(
+            "INSERT INTO tubes (round_id, site_id, table_id, barcode, pool_size, filled, status, "
+            "opened_at, closed_at, opened_by) VALUES " +
+                values + " ON CONFLICT DO NOTHING RETURNING id, barcode",
+            std::move(params),
+            [ids, all, at, barcodes = std::move(barcodes)](db::Outcome& o) -> Status {
+                if (o.rows.size() != barcodes.size()) {
+                    *all = false;
+                    return Ok();
+                }
+                for (const db::Row& r : o.rows) {
+                    auto it = std::find(barcodes.begin(), barcodes.end(), r.Text(1));
+                    if (it == barcodes.end()) return Internal("tubes: an inserted row is unknown");
+                    (*ids)[at + static_cast<size_t>(it - barcodes.begin())] = r.Int(0);
+                }
+                return Ok();
+            });
+    });
+}
+
 void SamplingStore::TubesByBarcodes(db::Batch& batch, const std::vector<std::string>& barcodes,
                                     std::vector<TubeAtSite>* out) {
     InSlices(barcodes.size(), [&](size_t at, size_t n) {

@@ -96,6 +96,10 @@ public:
     // Set-based forms for scans applied together, each adding its statements (one per up to
     // 64 rows) to `batch`, which sends a group's reads, or its writes, together. What they
     // write to goes on being written as the batch runs, so it must outlive the run.
+    // New open tubes; `ids` gets their ids in `tubes`' order, and `*all` is false when a
+    // barcode was used or a table had an open tube (that row is not written).
+    static void InsertTubes(db::Batch& batch, const std::vector<Tube>& tubes,
+                            std::vector<int64_t>* ids, bool* all);
     // The tubes with these barcodes, with their sites' places (any order).
     static void TubesByBarcodes(db::Batch& batch, const std::vector<std::string>& barcodes,
                                 std::vector<TubeAtSite>* out);

@@ -3,9 +3,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
+#include "db/batch.hpp"
 #include "db/database.hpp"
 #include "testing/model.hpp"
 
@@ -32,10 +35,13 @@ public:
     // A new site (its tables too); nullopt when the community has a site of that name.
     static Result<std::optional<int64_t>> InsertSite(db::Session& s, const Site& site);
     static Result<std::optional<Site>> GetSite(db::Session& s, int64_t id);
-    // The site with, in `tables`, only `table_id` (when it is one of its active tables): what
-    // opening a tube checks, without reading a site's every table each time.
-    static Result<std::optional<Site>> GetSiteWithTable(db::Session& s, int64_t id,
-                                                        int64_t table_id);
+    // The sites of these (site, table) pairs, each with, in `tables`, only the pairs' tables
+    // that are its active tables: what opening tubes checks, without reading a site's every
+    // table each time. Added to `batch` (a statement per up to 64 pairs); `out` (which must
+    // outlive the run) gets them by id.
+    static void SitesWithTables(db::Batch& batch,
+                                const std::vector<std::pair<int64_t, int64_t>>& site_tables,
+                                std::unordered_map<int64_t, Site>* out);
     static Result<std::vector<Site>> ListSites(db::Session& s, const SiteFilter& filter);
     // Writes name, address, hours and tables if the stored version is `expected_version`, and
     // bumps it; false when stale. Tables with an id are updated, new ones inserted, stored ones
