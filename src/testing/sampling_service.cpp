@@ -443,27 +443,37 @@ Status SamplingService::ScansTogether::ApplyTogether(
 // new samples' ids). Anything ApplyScan would meet only in a race (a sample or key taken
 // meanwhile, a tube changed by another server) fails the group, which is then rolled back and
 // run one scan at a time.
-Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite*>& scans,
+Status SamplingService::PlanTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
+                                     const std::vector<ScanWrite*>& scans,
+                                     std::vector<CounterDelta>* deltas,
                                      std::unordered_map<int64_t, Tube>* current,
                                      std::vector<Sample>* earlier) {
+    auto unique = [](auto& v) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
+    std::vector<std::string> opening;  // the barcodes of the tubes opened here
+    for (const OpenWrite* open : opens) opening.push_back(open->req.barcode);
+    unique(opening);
     std::vector<std::string> keys;
     std::vector<std::string> barcodes;
     std::vector<std::string> codes;
     for (const ScanWrite* scan : scans) {
         keys.push_back(scan->w.key);
-        barcodes.push_back(scan->req.tube_barcode);
+        if (!std::binary_search(opening.begin(), opening.end(), scan->req.tube_barcode)) {
+            barcodes.push_back(scan->req.tube_barcode);
+        }
         if (!scan->req.code.empty()) codes.push_back(scan->req.code);
     }
-    auto unique = [](auto& v) {
-        std::sort(v.begin(), v.end());
-        v.erase(std::unique(v.begin(), v.end()), v.end());
-    };
     unique(barcodes);
     unique(codes);
-    // Two batches of reads: what the scans name (keys, tubes, people), then what those lead to
-    // (the tubes' rounds, and the people's samples in them). Everything is read whatever a
-    // stored key makes unneeded: a retry is rare.
+    // Two batches: what the openings and scans name (sites and rounds; keys, tubes, people),
+    // then the new tubes' inserts with what the scans lead to (the tubes' rounds, and the
+    // people's samples in them). Everything is read whatever a stored key makes unneeded: a
+    // retry is rare.
     db::Batch reads;
+    OpenReads open_reads;
+    ReadForOpens(reads, {opens.begin(), opens.end()}, &open_reads);
     std::vector<StoredRequest> stored;
     RequestStore::FindAll(reads, keys, &stored);
     std::vector<TubeAtSite> tubes;
@@ -472,11 +482,36 @@ Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite
     access_->ByCodes(reads, codes, &lookups.people);
     RETURN_IF_ERROR(reads.Run(s));
 
+    // The openings first: any order of one group commit's writes is one their senders could
+    // have seen (db::internal::GatherGroups), and this one lets a scan find a tube opened beside
+    // it. Only what opening a tube alone would accept is done here: a refusal, or a barcode or
+    // table taken, hands the group back to be run one write at a time, where each gets its own
+    // answer.
+    std::vector<TubeAtSite> opened;
+    for (OpenWrite* open : opens) {
+        std::variant<Answer, Tube> planned = PlanOpen(*open, open_reads);
+        if (std::holds_alternative<Answer>(planned)) return Unavailable("a tube opening refused");
+        const Site& site = open_reads.sites.at(open->req.site_id);  // PlanOpen found it
+        opened.push_back({.tube = std::get<Tube>(std::move(planned)),
+                          .street_id = site.street_id,
+                          .community_id = site.community_id});
+    }
+    std::vector<Tube> inserts;
+    for (const TubeAtSite& t : opened) inserts.push_back(t.tube);
+    std::vector<int64_t> opened_ids;
+    bool all_opened = true;
+    SamplingStore::InsertTubes(reads, inserts, &opened_ids, &all_opened);
+
     std::vector<int64_t> round_ids;
     for (TubeAtSite& t : tubes) {
         current->emplace(t.tube.id, t.tube);
         round_ids.push_back(t.tube.round_id);
         lookups.tubes.emplace(t.tube.barcode, std::move(t));
+    }
+    // A new tube is looked up as if read (its id once inserted, below).
+    for (const TubeAtSite& t : opened) {
+        round_ids.push_back(t.tube.round_id);
+        lookups.tubes.emplace(t.tube.barcode, t);
     }
     unique(round_ids);
     std::vector<SamplingStore::SampleProbe> probes;
@@ -501,49 +536,13 @@ Status SamplingService::PlanTogether(db::Session& s, const std::vector<ScanWrite
     RoundStore::ByIds(reads, round_ids, &lookups.rounds);
     SamplingStore::SamplesAt(reads, probes, earlier);
     RETURN_IF_ERROR(reads.Run(s));
-
-    std::unordered_map<std::string, StoredRequest> stored_by_key;
-    for (StoredRequest& r : stored) stored_by_key.emplace(r.key, std::move(r));
-    for (ScanWrite* scan : scans) {
-        if (auto it = stored_by_key.find(scan->w.key); it != stored_by_key.end()) {
-            scan->early = Idempotency::Replay(it->second, scan->w);
-            scan->replayed = true;
-            continue;
-        }
-        ASSIGN_OR_RETURN(scan->early, PlanScan(s, lookups, scan->who, scan->req, scan->now,
-                                               scan->taken_at, &scan->plan));
-    }
-    return Ok();
-}
-
-// Tube openings first: any order of one group commit's writes is one their senders could have
-// seen (db::internal::GatherGroups), and this one lets a scan find a tube opened beside it. Only
-// what opening a tube alone would accept is done here: a refusal, or a barcode or table taken,
-// hands the group back to be run one write at a time, where each gets its own answer.
-Status SamplingService::OpenTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
-                                     std::vector<CounterDelta>* deltas) {
-    if (opens.empty()) return Ok();
-    db::Batch batch;
-    OpenReads read;
-    ReadForOpens(batch, {opens.begin(), opens.end()}, &read);
-    RETURN_IF_ERROR(batch.Run(s));
-    std::vector<Tube> tubes;
-    for (OpenWrite* open : opens) {
-        open->answer.reset();
-        open->replayed = false;
-        std::variant<Answer, Tube> planned = PlanOpen(*open, read);
-        if (std::holds_alternative<Answer>(planned)) return Unavailable("a tube opening refused");
-        tubes.push_back(std::get<Tube>(std::move(planned)));
-    }
-    std::vector<int64_t> ids;
-    bool all_in = true;
-    SamplingStore::InsertTubes(batch, tubes, &ids, &all_in);
-    RETURN_IF_ERROR(batch.Run(s));
-    if (!all_in) return Unavailable("a tube barcode or table taken");
-    for (size_t i = 0; i < opens.size(); ++i) {
+    if (!all_opened) return Unavailable("a tube barcode or table taken");
+    for (size_t i = 0; i < opened.size(); ++i) {
+        Tube& tube = opened[i].tube;
+        tube.id = opened_ids[i];
+        lookups.tubes.at(tube.barcode).tube.id = tube.id;
+        current->emplace(tube.id, tube);
         OpenWrite* open = opens[i];
-        Tube& tube = tubes[i];
-        tube.id = ids[i];
         open->answer = Answer{201, json::serialize(TubeJson(tube))};
         const int64_t hour = HourStart(open->now);
         auto delta = std::find_if(deltas->begin(), deltas->end(), [&](const CounterDelta& d) {
@@ -560,13 +559,36 @@ Status SamplingService::OpenTogether(db::Session& s, const std::vector<OpenWrite
         }
         delta->tubes_opened += 1;
     }
+
+    std::unordered_map<std::string, StoredRequest> stored_by_key;
+    for (StoredRequest& r : stored) stored_by_key.emplace(r.key, std::move(r));
+    for (ScanWrite* scan : scans) {
+        if (auto it = stored_by_key.find(scan->w.key); it != stored_by_key.end()) {
+            scan->early = Idempotency::Replay(it->second, scan->w);
+            scan->replayed = true;
+            continue;
+        }
+        ASSIGN_OR_RETURN(scan->early, PlanScan(s, lookups, scan->who, scan->req, scan->now,
+                                               scan->taken_at, &scan->plan));
+    }
     return Ok();
 }
 
 Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
                                            const std::vector<ScanWrite*>& scans) {
+    for (OpenWrite* open : opens) {
+        open->answer.reset();
+        open->replayed = false;
+    }
+    for (ScanWrite* scan : scans) {
+        scan->answer.reset();
+        scan->replayed = false;
+        scan->early.reset();
+    }
     std::vector<CounterDelta> deltas;
-    RETURN_IF_ERROR(OpenTogether(s, opens, &deltas));
+    std::unordered_map<int64_t, Tube> current;
+    std::vector<Sample> earlier;
+    RETURN_IF_ERROR(PlanTogether(s, opens, scans, &deltas, &current, &earlier));
     std::vector<Idempotency::Pending*> pending(opens.begin(), opens.end());
     pending.insert(pending.end(), scans.begin(), scans.end());
     if (scans.empty()) {
@@ -578,14 +600,6 @@ Status SamplingService::ApplyScansTogether(db::Session& s, const std::vector<Ope
         if (!answers_stored) return Unavailable("a key stored meanwhile");
         return Ok();
     }
-    for (ScanWrite* scan : scans) {
-        scan->answer.reset();
-        scan->replayed = false;
-        scan->early.reset();
-    }
-    std::unordered_map<int64_t, Tube> current;
-    std::vector<Sample> earlier;
-    RETURN_IF_ERROR(PlanTogether(s, scans, &current, &earlier));
     std::vector<int64_t> tube_ids;
     for (ScanWrite* scan : scans) {
         if (scan->early) continue;

@@ -179,12 +179,16 @@ private:
     Result<std::optional<Answer>> PlanScan(db::Session& s, Lookups& lookups,
                                            const auth::Principal& who, const ScanRequest& req,
                                            int64_t now, int64_t taken_at, ScanPlan* plan);
-    // PlanScan for the scans of a group: their keys, tubes, rounds, people and earlier samples
-    // read with a statement each for the whole group, in two batches (two round trips on
-    // PostgreSQL). A stored key is replayed. `current` gets the tubes read, by id, as they are
-    // in this transaction, and `earlier` the samples already taken of these people in these
-    // tubes' rounds.
-    Status PlanTogether(db::Session& s, const std::vector<ScanWrite*>& scans,
+    // The group's tube openings, inserted and answered (or the group handed back: one is
+    // refused), then PlanScan for its scans: the openings' sites and rounds, and the scans'
+    // keys, tubes, rounds, people and earlier samples read with a statement each for the whole
+    // group, in two batches (two round trips on PostgreSQL) with the new tubes' insert. A
+    // stored key is replayed. `deltas` gets the tubes opened, `current` the tubes read or
+    // opened, by id, as they are in this transaction, and `earlier` the samples already taken
+    // of these people in these tubes' rounds.
+    struct OpenWrite;
+    Status PlanTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
+                        const std::vector<ScanWrite*>& scans, std::vector<CounterDelta>* deltas,
                         std::unordered_map<int64_t, Tube>* current, std::vector<Sample>* earlier);
     // A scan's write, in the write's savepoint.
     Result<Answer> ApplyScan(db::Session& s, const auth::Principal& who, const ScanPlan& plan,
@@ -199,7 +203,7 @@ private:
         int64_t now = 0;
         int64_t taken_at = 0;
     };
-    // A batch's scans and tube openings (OpenTogether, first), applied as set-based statements
+    // A batch's scans and tube openings (first), applied as set-based statements
     // (db::WriteGroup): the scans' keys, tubes, people and earlier samples read in one statement
     // each, every answer decided in memory in queue order exactly as PlanScan and ApplyScan
     // would one after another, then one multi-row statement each for the samples, the tubes'
@@ -215,7 +219,7 @@ private:
         SamplingService& service_;
     };
     // A queued tube opening (OpenTubeAsync): queued with the scans' group, and written with
-    // them when nothing refuses it (OpenTogether), else alone (OpenAlone).
+    // them when nothing refuses it (PlanTogether), else alone (OpenAlone).
     struct OpenWrite final : Idempotency::Pending {
         auth::Principal who;
         OpenTubeRequest req;
@@ -231,8 +235,6 @@ private:
     // The checks of opening a tube, before its insert: a refusal's answer, or the tube to insert.
     static std::variant<Answer, Tube> PlanOpen(const OpenWrite& open, const OpenReads& read);
     Result<Answer> OpenAlone(db::Session& s, const OpenWrite& open);
-    Status OpenTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
-                        std::vector<CounterDelta>* deltas);
     Status ApplyScansTogether(db::Session& s, const std::vector<OpenWrite*>& opens,
                               const std::vector<ScanWrite*>& scans);
 
