@@ -155,8 +155,16 @@ constexpr const char* kPermissions =
 }  // namespace
 
 std::vector<db::Migration> Migrations() {
-    return {{"testing", 1, "labs, sites, rounds, tubes, samples, boxes, requests", kSchema},
-            {"testing", 2, "testing permissions of the roles", kPermissions}};
+    std::vector<db::Migration> out = {
+        {"testing", 1, "labs, sites, rounds, tubes, samples, boxes, requests", kSchema},
+        {"testing", 2, "testing permissions of the roles", kPermissions},
+        {"testing", 3, "room on the tubes' pages for their fills (PostgreSQL)", ""}};
+    // A tube's row is rewritten at every group of scans into it (its count), ten times or more.
+    // PostgreSQL writes the new version beside the old one when the page has room (a HOT
+    // update: no index entries); tubes packed full left no room, and three updates in ten
+    // wrote a new entry in each of the tubes' indexes. SQLite updates in place.
+    out[2].postgres_sql = "ALTER TABLE tubes SET (fillfactor = 50)";
+    return out;
 }
 
 }  // namespace bulwark::testing
