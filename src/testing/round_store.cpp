@@ -161,30 +161,24 @@ void RoundStore::ByIds(db::Batch& batch, const std::vector<int64_t>& ids,
                        std::unordered_map<int64_t, Round>* out) {
     for (size_t at = 0; at < ids.size(); at += db::kMaxRowsPerStatement) {
         const size_t n = std::min(db::kMaxRowsPerStatement, ids.size() - at);
-        db::Params params(ids.begin() + static_cast<long>(at),
-                          ids.begin() + static_cast<long>(at + n));
-        batch.Add(std::string("SELECT ") + kColumns + " FROM rounds WHERE id IN (" +
-                      db::RowPlaceholders(1, n) + ")",
-                  params, [out](db::Outcome& o) -> Status {
-                      for (const db::Row& r : o.rows) out->emplace(r.Int(0), RoundFrom(r));
+        // With, as LoadLists without the people of a people round, the grids or buildings: a
+        // row per member, or one with none.
+        db::Params params = {std::string(RoundScopeKindName(RoundScopeKind::kCommunity)),
+                             std::string(RoundScopeKindName(RoundScopeKind::kPeople))};
+        params.insert(params.end(), ids.begin() + static_cast<long>(at),
+                      ids.begin() + static_cast<long>(at + n));
+        batch.Add(std::string("SELECT ") + kColumns +
+                      ", m.member_id FROM rounds LEFT JOIN round_scope_members m ON "
+                      "m.round_id = rounds.id AND rounds.scope_kind <> ? AND "
+                      "rounds.scope_kind <> ? WHERE rounds.id IN (" +
+                      db::RowPlaceholders(1, n) + ") ORDER BY rounds.id, m.member_id",
+                  std::move(params), [out](db::Outcome& o) -> Status {
+                      for (const db::Row& r : o.rows) {
+                          Round& round = out->try_emplace(r.Int(0), RoundFrom(r)).first->second;
+                          if (!r.IsNull(16)) round.scope_ids.push_back(r.Int(16));
+                      }
                       return Ok();
                   });
-        // As LoadLists without the people of a people round: the grids or buildings.
-        params.emplace_back(std::string(RoundScopeKindName(RoundScopeKind::kCommunity)));
-        params.emplace_back(std::string(RoundScopeKindName(RoundScopeKind::kPeople)));
-        batch.Add(
-            "SELECT m.round_id, m.member_id FROM round_scope_members m "
-            "JOIN rounds r ON r.id = m.round_id WHERE m.round_id IN (" +
-                db::RowPlaceholders(1, n) +
-                ") AND r.scope_kind <> ? AND r.scope_kind <> ? "
-                "ORDER BY m.round_id, m.member_id",
-            std::move(params), [out](db::Outcome& o) -> Status {
-                for (const db::Row& r : o.rows) {
-                    auto round = out->find(r.Int(0));
-                    if (round != out->end()) round->second.scope_ids.push_back(r.Int(1));
-                }
-                return Ok();
-            });
     }
 }
 

@@ -43,8 +43,8 @@ public:
                          const std::vector<std::pair<int64_t, int64_t>>& round_sites,
                          std::unordered_map<int64_t, Round>* out);
     static Result<std::vector<Round>> List(db::Session& s, const RoundFilter& filter);
-    // The rounds with these ids, as Get(id, false, false) reads them, added to `batch` (two
-    // statements per up to 64 ids): `out` (which must outlive the run) gets them by id.
+    // The rounds with these ids, as Get(id, false, false) reads them, added to `batch` (a
+    // statement per up to 64 ids): `out` (which must outlive the run) gets them by id.
     static void ByIds(db::Batch& batch, const std::vector<int64_t>& ids,
                       std::unordered_map<int64_t, Round>* out);
     // Whether `resident_id` is on the round's list of people.
