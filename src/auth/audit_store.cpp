@@ -98,10 +98,16 @@ StoredAuditRow FromRow(const db::Row& row) {
 }  // namespace
 
 std::vector<db::Migration> AuditStore::Migrations() {
-    std::vector<db::Migration> out = {{"audit", 1, "audit log and chains", kCreateTables},
-                                      {"audit", 2, "append-only triggers", ""}};
+    std::vector<db::Migration> out = {
+        {"audit", 1, "audit log and chains", kCreateTables},
+        {"audit", 2, "append-only triggers", ""},
+        {"audit", 3, "actions compared byte by byte (PostgreSQL)", ""}};
     out[1].sqlite_sql = kSqliteGuards;
     out[1].postgres_sql = kPostgresGuards;
+    // An action is a code ("sampling.scan"), written with every audit row into the index by
+    // action: compared byte by byte (the "C" collation), not through the database's language
+    // collation. SQLite's TEXT compares bytes already.
+    out[2].postgres_sql = "ALTER TABLE audit_log ALTER COLUMN action TYPE TEXT COLLATE \"C\"";
     return out;
 }
 

@@ -216,9 +216,16 @@ Status InsertChunks(db::Session& s, int table, int columns, std::span<const Row>
 }  // namespace
 
 std::vector<db::Migration> RegistryStore::Migrations() {
-    return {{"registry", 1, "places, households and residents", kSchema},
-            {"registry", 2, "registry permissions of the roles", kPermissions},
-            {"registry", 3, "names in pinyin order", kNameSort}};
+    std::vector<db::Migration> out = {
+        {"registry", 1, "places, households and residents", kSchema},
+        {"registry", 2, "registry permissions of the roles", kPermissions},
+        {"registry", 3, "names in pinyin order", kNameSort},
+        {"registry", 4, "code tokens compared byte by byte (PostgreSQL)", ""}};
+    // A code token is random, looked up (a scan) and never sorted for a person: its index
+    // compares bytes (the "C" collation), not through the database's language collation.
+    // SQLite's TEXT compares bytes already.
+    out[3].postgres_sql = "ALTER TABLE residents ALTER COLUMN code_token TYPE TEXT COLLATE \"C\"";
+    return out;
 }
 
 std::vector<auth::EncryptedColumn> RegistryStore::EncryptedColumns() {
