@@ -310,27 +310,27 @@ void SamplingStore::InsertSamples(db::Batch& batch, const std::vector<Sample>& s
 
 void SamplingStore::FillTubes(db::Batch& batch, const std::vector<TubeFilled>& changes, bool* all) {
     InSlices(changes.size(), [&](size_t at, size_t n) {
-        // The changes as a derived table; CAST types the placeholders for PostgreSQL.
+        // The changes as a table of VALUES (the first row's CASTs type the placeholders for
+        // PostgreSQL): one node to start per run, where a UNION ALL of one-row SELECTs made
+        // PostgreSQL start one per tube.
         std::string rows =
-            "SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS was, CAST(? AS BIGINT) AS "
-            "filled, CAST(? AS BIGINT) AS closed_at";
-        for (size_t i = 1; i < n; ++i) rows += " UNION ALL SELECT ?, ?, ?, ?";
+            "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))";
+        for (size_t i = 1; i < n; ++i) rows += ", (?, ?, ?, ?)";
         db::Params params;
         params.reserve(n * 4);
         for (size_t i = at; i < at + n; ++i) {
             const TubeFilled& c = changes[i];
             params.insert(params.end(), {c.tube_id, int64_t{c.was}, int64_t{c.count}, c.closed_at});
         }
-        batch.Add(
-            "UPDATE tubes SET filled = v.filled, closed_at = v.closed_at, "
-            "status = CASE WHEN v.closed_at <> 0 THEN 'closed' ELSE 'open' END FROM (" +
-                rows +
-                ") AS v WHERE tubes.id = v.id AND tubes.filled = v.was AND "
-                "tubes.status = 'open' AND v.filled <= tubes.pool_size",
-            std::move(params), [all, n](db::Outcome& o) -> Status {
-                if (o.changed != static_cast<int64_t>(n)) *all = false;
-                return Ok();
-            });
+        batch.Add("WITH v (id, was, filled, closed_at) AS (VALUES " + rows +
+                      ") UPDATE tubes SET filled = v.filled, closed_at = v.closed_at, "
+                      "status = CASE WHEN v.closed_at <> 0 THEN 'closed' ELSE 'open' END FROM v "
+                      "WHERE tubes.id = v.id AND tubes.filled = v.was AND "
+                      "tubes.status = 'open' AND v.filled <= tubes.pool_size",
+                  std::move(params), [all, n](db::Outcome& o) -> Status {
+                      if (o.changed != static_cast<int64_t>(n)) *all = false;
+                      return Ok();
+                  });
     });
 }
 
