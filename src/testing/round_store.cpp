@@ -125,36 +125,27 @@ Result<std::optional<Round>> RoundStore::Get(db::Session& s, int64_t id, bool wi
 void RoundStore::ForSites(db::Batch& batch,
                           const std::vector<std::pair<int64_t, int64_t>>& round_sites,
                           std::unordered_map<int64_t, Round>* out) {
-    for (size_t at = 0; at < round_sites.size(); at += db::kMaxRowsPerStatement) {
-        const size_t n = std::min(db::kMaxRowsPerStatement, round_sites.size() - at);
-        std::vector<int64_t> rounds, sites;
-        for (size_t i = at; i < at + n; ++i) {
-            rounds.push_back(round_sites[i].first);
-            sites.push_back(round_sites[i].second);
-        }
-        for (auto* ids : {&rounds, &sites}) {
-            std::sort(ids->begin(), ids->end());
-            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-        }
-        // A row per round and asked-for site taking part, or one with no site.
-        db::Params params(sites.begin(), sites.end());
-        params.insert(params.end(), rounds.begin(), rounds.end());
-        batch.Add(std::string("SELECT ") + kColumns +
-                      ", round_sites.site_id FROM rounds LEFT JOIN round_sites ON "
-                      "round_sites.round_id = rounds.id AND round_sites.site_id IN (" +
-                      db::RowPlaceholders(1, sites.size()) + ") WHERE rounds.id IN (" +
-                      db::RowPlaceholders(1, rounds.size()) + ")",
-                  std::move(params), [out](db::Outcome& o) -> Status {
-                      for (const db::Row& r : o.rows) {
-                          Round& round = out->try_emplace(r.Int(0), RoundFrom(r)).first->second;
-                          if (r.IsNull(16)) continue;
-                          std::vector<int64_t>& ids = round.site_ids;
-                          auto it = std::lower_bound(ids.begin(), ids.end(), r.Int(16));
-                          if (it == ids.end() || *it != r.Int(16)) ids.insert(it, r.Int(16));
-                      }
-                      return Ok();
-                  });
-    }
+    internal::ForEachSliceOfPairs(
+        round_sites, [&](const std::vector<int64_t>& rounds, const std::vector<int64_t>& sites) {
+            // A row per round and asked-for site taking part, or one with no site.
+            db::Params params(sites.begin(), sites.end());
+            params.insert(params.end(), rounds.begin(), rounds.end());
+            batch.Add(std::string("SELECT ") + kColumns +
+                          ", round_sites.site_id FROM rounds LEFT JOIN round_sites ON "
+                          "round_sites.round_id = rounds.id AND round_sites.site_id IN (" +
+                          db::RowPlaceholders(1, sites.size()) + ") WHERE rounds.id IN (" +
+                          db::RowPlaceholders(1, rounds.size()) + ")",
+                      std::move(params), [out](db::Outcome& o) -> Status {
+                          for (const db::Row& r : o.rows) {
+                              Round& round = out->try_emplace(r.Int(0), RoundFrom(r)).first->second;
+                              if (r.IsNull(16)) continue;
+                              std::vector<int64_t>& ids = round.site_ids;
+                              auto it = std::lower_bound(ids.begin(), ids.end(), r.Int(16));
+                              if (it == ids.end() || *it != r.Int(16)) ids.insert(it, r.Int(16));
+                          }
+                          return Ok();
+                      });
+        });
 }
 
 void RoundStore::ByIds(db::Batch& batch, const std::vector<int64_t>& ids,

@@ -133,40 +133,31 @@ Result<std::optional<Site>> SiteStore::GetSite(db::Session& s, int64_t id) {
 void SiteStore::SitesWithTables(db::Batch& batch,
                                 const std::vector<std::pair<int64_t, int64_t>>& site_tables,
                                 std::unordered_map<int64_t, Site>* out) {
-    for (size_t at = 0; at < site_tables.size(); at += db::kMaxRowsPerStatement) {
-        const size_t n = std::min(db::kMaxRowsPerStatement, site_tables.size() - at);
-        std::vector<int64_t> sites, tables;
-        for (size_t i = at; i < at + n; ++i) {
-            sites.push_back(site_tables[i].first);
-            tables.push_back(site_tables[i].second);
-        }
-        for (auto* ids : {&sites, &tables}) {
-            std::sort(ids->begin(), ids->end());
-            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-        }
-        // A row per site and asked-for table of it, or one with no table.
-        db::Params params(tables.begin(), tables.end());
-        params.insert(params.end(), sites.begin(), sites.end());
-        batch.Add(
-            "SELECT s.id, s.street_id, s.community_id, s.name, s.address, s.hours, "
-            "s.version, s.created_at, s.updated_at, t.id, t.name, t.priority_lane "
-            "FROM sampling_sites s LEFT JOIN site_tables t ON t.site_id = s.id AND "
-            "t.active = 1 AND t.id IN (" +
-                db::RowPlaceholders(1, tables.size()) + ") WHERE s.id IN (" +
-                db::RowPlaceholders(1, sites.size()) + ")",
-            std::move(params), [out](db::Outcome& o) -> Status {
-                for (const db::Row& r : o.rows) {
-                    Site& site = out->try_emplace(r.Int(0), SiteFrom(r)).first->second;
-                    if (r.IsNull(9) || site.FindTable(r.Int(9)) != nullptr) continue;
-                    site.tables.push_back(SiteTable{.id = r.Int(9),
-                                                    .site_id = site.id,
-                                                    .name = r.Text(10),
-                                                    .priority_lane = r.Int(11) != 0,
-                                                    .active = true});
-                }
-                return Ok();
-            });
-    }
+    internal::ForEachSliceOfPairs(
+        site_tables, [&](const std::vector<int64_t>& sites, const std::vector<int64_t>& tables) {
+            // A row per site and asked-for table of it, or one with no table.
+            db::Params params(tables.begin(), tables.end());
+            params.insert(params.end(), sites.begin(), sites.end());
+            batch.Add(
+                "SELECT s.id, s.street_id, s.community_id, s.name, s.address, s.hours, "
+                "s.version, s.created_at, s.updated_at, t.id, t.name, t.priority_lane "
+                "FROM sampling_sites s LEFT JOIN site_tables t ON t.site_id = s.id AND "
+                "t.active = 1 AND t.id IN (" +
+                    db::RowPlaceholders(1, tables.size()) + ") WHERE s.id IN (" +
+                    db::RowPlaceholders(1, sites.size()) + ")",
+                std::move(params), [out](db::Outcome& o) -> Status {
+                    for (const db::Row& r : o.rows) {
+                        Site& site = out->try_emplace(r.Int(0), SiteFrom(r)).first->second;
+                        if (r.IsNull(9) || site.FindTable(r.Int(9)) != nullptr) continue;
+                        site.tables.push_back(SiteTable{.id = r.Int(9),
+                                                        .site_id = site.id,
+                                                        .name = r.Text(10),
+                                                        .priority_lane = r.Int(11) != 0,
+                                                        .active = true});
+                    }
+                    return Ok();
+                });
+        });
 }
 
 Result<std::vector<Site>> SiteStore::ListSites(db::Session& s, const SiteFilter& f) {
