@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <latch>
 #include <mutex>
 #include <set>
@@ -84,6 +85,23 @@ void ExpectErrorBody(const testsupport::HttpResult& r, int status, const std::st
 
 std::string ClientError(const std::string& key, const std::string& message) {
     return json::serialize(json::object{{"key", key}, {"message", message}, {"page", "/sampling"}});
+}
+
+// `bulwark version` names the malloc the server runs on: jemalloc in the release and bench
+// builds, glibc's under the sanitizers.
+TEST(VersionTest, NamesTheMalloc) {
+    const std::string cmd = testsupport::BulwarkBinary() + " version 2>&1";
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+    EXPECT_EQ(::pclose(pipe), 0) << out;
+#if defined(BULWARK_EXPECT_JEMALLOC)
+    EXPECT_NE(out.find("malloc: jemalloc 5."), std::string::npos) << out;
+#else
+    EXPECT_NE(out.find("malloc: glibc"), std::string::npos) << out;
+#endif
 }
 
 TEST_P(ApiTest, HealthAndInfo) {

@@ -5,7 +5,7 @@
 BULWARK_PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libpq-dev libsodium-dev libssl-dev
+  libsqlite3-dev sqlite3 libpq-dev libsodium-dev libssl-dev libjemalloc-dev
   libqrencode-dev libxlsxwriter-dev libzip-dev libpugixml-dev libfreexl-dev libicu-dev
   libcairo2-dev libpango1.0-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev

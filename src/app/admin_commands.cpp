@@ -1,3 +1,6 @@
+#include <dlfcn.h>
+
+#include <cstddef>
 #include <iostream>
 
 #include "app/build_info.hpp"
@@ -52,6 +55,19 @@ int RunBackup(const CommonOptions& common, const std::string& target) {
 
 }  // namespace
 
+std::string MallocName() {
+    using Mallctl = int (*)(const char*, void*, size_t*, void*, size_t);
+    auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"));
+    if (mallctl == nullptr) return "glibc";
+    const char* version = nullptr;
+    size_t size = sizeof(version);
+    if (mallctl("version", static_cast<void*>(&version), &size, nullptr, 0) != 0 ||
+        version == nullptr) {
+        return "jemalloc";
+    }
+    return std::string("jemalloc ") + version;
+}
+
 void AddAdminCommands(CLI::App& cli, const CommonOptions& common, int* exit_code) {
     CLI::App* migrate = cli.add_subcommand("migrate", "应用数据库迁移 (serve 启动时也会自动应用)");
     migrate->callback([&common, exit_code] { *exit_code = RunMigrate(common); });
@@ -64,7 +80,8 @@ void AddAdminCommands(CLI::App& cli, const CommonOptions& common, int* exit_code
 
     CLI::App* version = cli.add_subcommand("version", "显示版本");
     version->callback([exit_code] {
-        std::cout << "bulwark " << kVersion << " (" << kGitCommit << ")\n";
+        std::cout << "bulwark " << kVersion << " (" << kGitCommit << "), malloc: " << MallocName()
+                  << "\n";
         *exit_code = 0;
     });
 }

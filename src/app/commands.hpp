@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "app/app_context.hpp"
 
@@ -21,5 +22,9 @@ void AddRegistryCommands(CLI::App& cli, const CommonOptions& common, int* exit_c
 // `bulwark import results FILE [--lab ID] [--apply]` (results_commands.cpp); after
 // AddRegistryCommands, which adds `import`.
 void AddResultsCommands(CLI::App& cli, const CommonOptions& common, int* exit_code);
+
+// The malloc this process runs on: "jemalloc <version>" when the binary was linked with it (its
+// mallctl answers), else "glibc". Shown by `bulwark version` and at `serve`'s start.
+std::string MallocName();
 
 }  // namespace bulwark::app

@@ -90,7 +90,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& opts) {
     std::string host = opts.listen.substr(0, opts.listen.rfind(':'));
     std::string scheme = server_options.tls_cert_file.empty() ? "http" : "https";
     std::cout << "listening on " << scheme << "://" << host << ":" << *port << std::endl;
-    spdlog::info("serving {} database, web app from {}", (*ctx)->DatabaseKind(), web_dir);
+    spdlog::info("serving {} database, web app from {}, malloc: {}", (*ctx)->DatabaseKind(),
+                 web_dir, MallocName());
     server.HandleSignals();
     server.Wait();
     (*ctx)->db->Close();
