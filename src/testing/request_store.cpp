@@ -10,19 +10,18 @@ namespace bulwark::testing {
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT id, request_key, user_id, kind, request_hash, status, body, created_at FROM "
+    "SELECT request_key, user_id, kind, request_hash, status, body, created_at FROM "
     "sampling_requests ";
 
 StoredRequest RequestFrom(const db::Row& row) {
-    const db::Value& hash = row[4];
-    return StoredRequest{.id = row.Int(0),
-                         .key = row.Text(1),
-                         .user_id = row.Int(2),
-                         .kind = row.Text(3),
+    const db::Value& hash = row[3];
+    return StoredRequest{.key = row.Text(0),
+                         .user_id = row.Int(1),
+                         .kind = row.Text(2),
                          .hash = hash.is_blob() ? hash.AsBlob().bytes : hash.AsText(),
-                         .status = static_cast<int>(row.Int(5)),
-                         .body = row.Text(6),
-                         .created_at = row.Int(7)};
+                         .status = static_cast<int>(row.Int(4)),
+                         .body = row.Text(5),
+                         .created_at = row.Int(6)};
 }
 
 }  // namespace
@@ -49,13 +48,13 @@ void RequestStore::FindAll(db::Batch& batch, const std::vector<std::string>& key
 }
 
 Result<bool> RequestStore::Insert(db::Session& s, const StoredRequest& r) {
-    ASSIGN_OR_RETURN(auto id, s.InsertId("INSERT INTO sampling_requests (request_key, user_id, "
-                                         "kind, request_hash, status, body, created_at) VALUES "
-                                         "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_key) DO "
-                                         "NOTHING",
-                                         {r.key, r.user_id, r.kind, db::Blob{r.hash}, r.status,
-                                          r.body, r.created_at}));
-    return id.has_value();
+    ASSIGN_OR_RETURN(auto changed, s.Exec("INSERT INTO sampling_requests (request_key, user_id, "
+                                          "kind, request_hash, status, body, created_at) VALUES "
+                                          "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_key) DO "
+                                          "NOTHING",
+                                          {r.key, r.user_id, r.kind, db::Blob{r.hash}, r.status,
+                                           r.body, r.created_at}));
+    return changed == 1;
 }
 
 void RequestStore::InsertAll(db::Batch& batch, const std::vector<StoredRequest>& requests,
@@ -72,7 +71,7 @@ void RequestStore::InsertAll(db::Batch& batch, const std::vector<StoredRequest>&
         batch.Add(
             "INSERT INTO sampling_requests (request_key, user_id, kind, request_hash, "
             "status, body, created_at) VALUES " +
-                db::RowPlaceholders(7, n) + " ON CONFLICT (request_key) DO NOTHING",
+                db::RowPlaceholders(7, n),
             std::move(params), [all, n](db::Outcome& o) -> Status {
                 if (o.changed != static_cast<int64_t>(n)) *all = false;
                 return Ok();

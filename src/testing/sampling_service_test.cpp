@@ -503,6 +503,71 @@ TEST_P(ScansTogetherTest, TwoServersRacingOnOneTubeCountEverySwabOnce) {
     EXPECT_FALSE(problem->has_value());
 }
 
+// Another server's writer stores a row this group's read could not see yet (its transaction is
+// still open): the group's INSERT waits for it, then fails on the unique constraint, and its
+// scans are handed back and run one at a time. First the person's sample, then a key.
+TEST_P(ScansTogetherTest, ARowAnotherServerHeldHandsTheGroupBack) {
+    if (GetParam() != "postgres") GTEST_SKIP() << "one SQLite file has one writer";
+    auto opened = db::Open({.url = database_->url(), .writers = 1});
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    std::unique_ptr<db::Database> other_db = std::move(*opened);
+    OpenTube("T0300", 0);
+    const int64_t tube = One("SELECT id FROM tubes WHERE barcode = 'T0300'");
+    const int64_t together = service_->ScansWrittenTogether();
+    // Runs `insert` in a transaction of the other writer, kept open until a backend waits on a
+    // lock (this group's INSERT), while `queue` runs; then commits.
+    auto race = [&](const std::string& insert, const db::Params& params, auto queue) {
+        std::promise<void> inserted;
+        std::thread other([&] {
+            Status held = other_db->Write([&](db::Session& s) -> Status {
+                ASSIGN_OR_RETURN(int64_t rows, s.Exec(insert, params));
+                if (rows != 1) return Internal("the held row was not inserted");
+                inserted.set_value();
+                for (int i = 0; i < 2000; ++i) {
+                    if (One("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            "'Lock' AND datname = current_database()") > 0) {
+                        return Ok();
+                    }
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
+                return Internal("no INSERT waited for the held row");
+            });
+            EXPECT_TRUE(held.ok()) << held.error().message;
+        });
+        inserted.get_future().wait();
+        auto answers = queue();
+        other.join();
+        return answers;
+    };
+    std::vector<Answer> a = race(
+        "INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, scanned_at, "
+        "received_at, scanned_by, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        {round_, residents_[7], tube, site_, tables_[0], kStart, kStart, scanner_.user_id}, [&] {
+            return QueueTogether({Scan("T0300", 7, "held-7"), Scan("T0300", 8, "held-8")});
+        });
+    ASSERT_EQ(a.size(), 2u);
+    EXPECT_EQ(Code(a[0]), "already_sampled") << a[0].body;
+    EXPECT_EQ(a[1].status, 201) << a[1].body;
+    a = race(
+        "INSERT INTO sampling_requests (request_key, user_id, kind, request_hash, status, body, "
+        "created_at) VALUES ('held-key', ?, 'scan', ?, 201, '{}', 0)",
+        {scanner_.user_id, db::Blob{std::string(16, 'x')}}, [&] {
+            return QueueTogether({Scan("T0300", 9, "held-key"), Scan("T0300", 6, "held-6")});
+        });
+    ASSERT_EQ(a.size(), 2u);
+    EXPECT_EQ(a[0].status, 422) << a[0].body;
+    EXPECT_EQ(Code(a[0]), "idempotency_key_reused");
+    EXPECT_EQ(a[1].status, 201) << a[1].body;
+    other_db->Close();
+    EXPECT_EQ(service_->ScansWrittenTogether(), together);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples"), 3);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM samples WHERE resident_id = ?", {residents_[9]}), 0);
+    EXPECT_EQ(One("SELECT filled FROM tubes WHERE id = ?", {tube}), 2);
+    EXPECT_EQ(One("SELECT SUM(samples) FROM sampling_counters"), 2);
+    EXPECT_EQ(One("SELECT COUNT(*) FROM sampling_requests WHERE kind = 'scan'"), 4);
+    ExpectAuditChainIntact();
+}
+
 // A group reads its rounds' scope lists and people named by id (no code) in its one batch of
 // reads: a grid round keeps everyone of its grid in scope, a building round of another building
 // warns for everyone, and a person sampled before, named by id, is found sampled.
@@ -586,6 +651,11 @@ TEST_P(ScansTogetherTest, PostgresStorageSuitsTheScans) {
                   "C")
             << table << "." << column;
     }
+    // A stored answer has one index, its key's (testing/5).
+    EXPECT_EQ(text("SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = "
+                   "'sampling_requests'"),
+              "CREATE UNIQUE INDEX sampling_requests_pkey ON public.sampling_requests USING btree "
+              "(request_key)");
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, ScansTogetherTest, ::testing::Values("sqlite", "postgres"),

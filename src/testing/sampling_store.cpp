@@ -287,9 +287,7 @@ void SamplingStore::InsertSamples(db::Batch& batch, const std::vector<Sample>& s
         batch.Add(
             "INSERT INTO samples (round_id, resident_id, tube_id, site_id, table_id, "
             "scanned_at, received_at, scanned_by, warnings) VALUES " +
-                db::RowPlaceholders(9, n) +
-                " ON CONFLICT (round_id, resident_id) DO NOTHING "
-                "RETURNING id, round_id, resident_id",
+                db::RowPlaceholders(9, n) + " RETURNING id, round_id, resident_id",
             std::move(params), [ids, all, at, who = std::move(who)](db::Outcome& o) -> Status {
                 if (o.rows.size() != who.size()) {
                     *all = false;

@@ -112,7 +112,9 @@ public:
     static void SamplesAt(db::Batch& batch, const std::vector<SampleProbe>& probes,
                           std::vector<Sample>* out);
     // New samples, none of whose (round, resident) may be taken: `ids` gets their ids in
-    // `samples`' order, or `all` is set false (nothing to keep) when one was taken meanwhile.
+    // `samples`' order. One taken meanwhile (by another server's writer) fails the run with the
+    // unique constraint's error, or sets `all` false; nothing of it is to be kept then. (No ON
+    // CONFLICT, for the reason given at RequestStore::InsertAll.)
     static void InsertSamples(db::Batch& batch, const std::vector<Sample>& samples,
                               std::vector<int64_t>* ids, bool* all);
     // A tube's new count, and its closing when that count fills it.

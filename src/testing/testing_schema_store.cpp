@@ -159,7 +159,8 @@ std::vector<db::Migration> Migrations() {
         {"testing", 1, "labs, sites, rounds, tubes, samples, boxes, requests", kSchema},
         {"testing", 2, "testing permissions of the roles", kPermissions},
         {"testing", 3, "room on the tubes' pages for their fills (PostgreSQL)", ""},
-        {"testing", 4, "idempotency keys compared byte by byte (PostgreSQL)", ""}};
+        {"testing", 4, "idempotency keys compared byte by byte (PostgreSQL)", ""},
+        {"testing", 5, "idempotency keys as the stored answers' primary key (PostgreSQL)", ""}};
     // A tube's row is rewritten at every group of scans into it (its count), ten times or more.
     // PostgreSQL writes the new version beside the old one when the page has room (a HOT
     // update: no index entries); tubes packed full left no room, and three updates in ten
@@ -170,6 +171,13 @@ std::vector<db::Migration> Migrations() {
     // the cost of inserting a scan's stored answer). SQLite's TEXT compares bytes already.
     out[3].postgres_sql =
         "ALTER TABLE sampling_requests ALTER COLUMN request_key TYPE TEXT COLLATE \"C\"";
+    // A stored answer is only ever found by its key: the key is its primary key, and the
+    // numbered id (an index and a sequence's number more per scan) is gone. SQLite keeps both:
+    // its rows live in the rowid's tree, which a scan appends to, while a tree ordered by the
+    // phones' random keys would need a page read for each insert once it outgrows the cache.
+    out[4].postgres_sql =
+        "ALTER TABLE sampling_requests DROP COLUMN id,"
+        " DROP CONSTRAINT sampling_requests_request_key_key, ADD PRIMARY KEY (request_key)";
     return out;
 }
 
