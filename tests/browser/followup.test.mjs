@@ -104,6 +104,9 @@ describe('coverage and follow-up (real server)', { skip: kSkip }, () => {
         await desk.getByTestId('coverage-row').filter({ hasText: '3栋' }).click()
         await desk.getByTestId('coverage-row').filter({ hasText: '1单元' }).waitFor()
         await desk.getByTestId('coverage-charts').waitFor()
+        // Both charts drew: ECharts puts a canvas in each chart's element.
+        await desk.locator('[data-testid="coverage-charts"] .chart:nth-child(2) canvas').first().waitFor()
+        assert.equal(await desk.locator('[data-testid="coverage-charts"] .chart:has(canvas)').count(), 2)
         const deskRequests = []
         desk.on('request', (r) => {
             if (r.url().includes(`/rounds/${world.round.id}/coverage`)) deskRequests.push(Date.now())
