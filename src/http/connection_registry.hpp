@@ -19,7 +19,7 @@ namespace bulwark::http {
 class ConnectionRegistry {
 public:
     // Asks a connection to close: `only_if_idle` closes it only if it is still idle when the
-    // request reaches the connection's own strand. Must not block.
+    // request reaches the connection's own io_context. Must not block.
     using Canceller = std::function<void(uint64_t id, bool only_if_idle)>;
     // A connection's deadline in NowMillis() terms, 0 for none; owned by the connection (which
     // outlives its registration), written by it, read by CloseExpired().

@@ -59,7 +59,8 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
 
 asio::awaitable<void> AcceptLoop(ServerState& s) {
     for (;;) {
-        auto [ec, socket] = co_await s.acceptor.async_accept(asio::make_strand(s.ioc), kNoThrow);
+        asio::io_context& home = *s.iocs[s.next_ioc];
+        auto [ec, socket] = co_await s.acceptor.async_accept(home, kNoThrow);
         if (ec == asio::error::operation_aborted || !s.acceptor.is_open()) co_return;
         if (ec) {
             // Out of descriptors and the like: wait a little instead of spinning.
@@ -68,6 +69,7 @@ asio::awaitable<void> AcceptLoop(ServerState& s) {
             co_await pause.async_wait(kNoThrow);
             continue;
         }
+        s.next_ioc = (s.next_ioc + 1) % s.iocs.size();
         socket.set_option(tcp::no_delay(true), ec);
         auto executor = socket.get_executor();
         if (s.tls) {
@@ -118,11 +120,11 @@ Status SetUpTls(ServerState& s) {
     return Ok();
 }
 
-void RunIo(ServerState& s) {
+void RunIo(asio::io_context& ioc) {
     pthread_setname_np(pthread_self(), "http-io");
     for (;;) {
         try {
-            s.ioc.run();
+            ioc.run();
             return;
         } catch (const std::exception& e) {
             spdlog::error("http I/O thread: {}", e.what());
@@ -171,14 +173,12 @@ Result<uint16_t> Server::Start() {
     }
     const uint16_t port = s.acceptor.local_endpoint(ec).port();
 
-    s.work.emplace(s.ioc.get_executor());
+    for (auto& ioc : s.iocs) s.work.push_back(asio::make_work_guard(*ioc));
     asio::co_spawn(s.acceptor.get_executor(), AcceptLoop(s),
                    [](std::exception_ptr e) { LogIfFailed("accept loop", e); });
     asio::co_spawn(s.sweeper.get_executor(), SweepLoop(s),
                    [](std::exception_ptr e) { LogIfFailed("sweep loop", e); });
-    for (int i = 0; i < std::max(1, s.options.io_threads); ++i) {
-        s.io_threads.emplace_back([&s] { RunIo(s); });
-    }
+    for (auto& ioc : s.iocs) s.io_threads.emplace_back([&ioc = *ioc] { RunIo(ioc); });
     std::lock_guard lock(s.state_mu);
     s.state = ServerState::State::kRunning;
     return port;
@@ -212,8 +212,8 @@ void Server::Stop(int grace_ms) {
     }
     s.workers.join();  // a handler still running is waited for: it may hold a transaction
     asio::post(s.sweeper.get_executor(), [&s] { s.sweeper.cancel(); });
-    s.work.reset();
-    s.ioc.stop();
+    s.work.clear();
+    for (auto& ioc : s.iocs) ioc->stop();
     for (std::thread& thread : s.io_threads) thread.join();
     s.io_threads.clear();
     std::lock_guard lock(s.state_mu);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -19,7 +20,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "http/connection_registry.hpp"
@@ -31,17 +31,28 @@ namespace bulwark::http {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// One io_context per I/O thread. A connection lives on one of them (handed out in turn), so its
+// coroutine, its timers and the answers posted to it from other threads run one at a time
+// without a strand; the acceptor, the signals and the sweeper live on the first.
+inline std::vector<std::unique_ptr<asio::io_context>> MakeIoContexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return contexts;
+}
+
 // Everything the server's threads share. Owned by Server::Impl. Members are destroyed in
-// reverse order: the worker pool first, then the I/O objects, then the io_context (whose
-// leftover coroutine frames still reach `connections`, declared before it).
+// reverse order: the worker pool first, then the I/O objects, then the io_contexts (whose
+// leftover coroutine frames still reach `connections`, declared before them).
 struct ServerState {
     ServerState(ServerOptions server_options, const Router& server_router)
         : options(std::move(server_options)),
           router(server_router),
-          ioc(std::max(1, options.io_threads)),
-          acceptor(asio::make_strand(ioc)),
-          signals(ioc),
-          sweeper(asio::make_strand(ioc)),
+          iocs(MakeIoContexts(options.io_threads)),
+          acceptor(*iocs.front()),
+          signals(*iocs.front()),
+          sweeper(*iocs.front()),
           workers(static_cast<size_t>(std::max(1, options.worker_threads))) {}
 
     const ServerOptions options;
@@ -57,11 +68,12 @@ struct ServerState {
     std::mutex stop_mu;          // one Stop() at a time
 
     std::optional<asio::ssl::context> tls;
-    asio::io_context ioc;
+    std::vector<std::unique_ptr<asio::io_context>> iocs;
+    size_t next_ioc = 0;  // the io_context of the next accepted connection (accept loop only)
     tcp::acceptor acceptor;
     asio::signal_set signals;
     asio::steady_timer sweeper;  // closes connections past their deadline (CloseExpired)
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> io_threads;
     asio::thread_pool workers;
 };

@@ -2,10 +2,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 
@@ -121,6 +123,29 @@ TEST_F(ServerTest, ANeverBlockingRouteRunsOnTheIoThreadWhenTheQuickGuardLetsIt) 
         EXPECT_EQ(worker->status, 200);
         EXPECT_EQ(json::parse(worker->body).at("thread").as_string(), "http-worker") << target;
     }
+}
+
+// Each I/O thread runs an io_context of its own: connections are handed to them in turn, and a
+// connection stays on its thread, where answers given later from another thread reach it too.
+TEST_F(ServerTest, ConnectionsAreSpreadOverTheIoThreadsAndStayOnTheirs) {
+    StartServer();
+    std::vector<std::unique_ptr<TestClient>> clients;
+    std::set<int64_t> threads;
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(std::make_unique<TestClient>(port_));
+        std::optional<int64_t> tid;
+        for (const char* target : {"/api/v1/quick", "/api/v1/quick?later=1", "/api/v1/quick"}) {
+            auto answer = clients.back()->Request("GET", target, "", "X-Quick: yes\r\n");
+            ASSERT_TRUE(answer);
+            ASSERT_EQ(answer->status, 200);
+            const json::object body = json::parse(answer->body).as_object();
+            EXPECT_EQ(body.at("thread").as_string(), "http-io");
+            if (!tid) tid = body.at("tid").as_int64();
+            EXPECT_EQ(body.at("tid").as_int64(), *tid) << "connection " << i << ", " << target;
+        }
+        threads.insert(*tid);
+    }
+    EXPECT_EQ(threads.size(), 2u);
 }
 
 TEST_F(ServerTest, HandlerExceptionIs500WithRequestId) {

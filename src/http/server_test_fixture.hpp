@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <thread>
 
 #include <condition_variable>
@@ -96,7 +97,8 @@ inline void AddTestRoutes(Router& router, Gate& gate) {
     RouteSpec quick = Route("GET", "/api/v1/quick", [](Request& r) {
         char name[16] = {};
         pthread_getname_np(pthread_self(), name, sizeof name);
-        Response answer = Response::Json({{"thread", name}});
+        Response answer =
+            Response::Json({{"thread", name}, {"tid", static_cast<int64_t>(gettid())}});
         if (!r.Query("later")) return answer;
         std::thread([reply = r.Defer(), answer] { reply(answer); }).detach();
         return Response::Deferred();

@@ -153,7 +153,7 @@ private:
 };
 
 // Runs the router on `pool`, then resumes the awaiting coroutine on its own executor (the
-// connection's strand): one post each way. Measured cheaper than co_spawn onto the pool
+// connection's io_context): one post each way. Measured cheaper than co_spawn onto the pool
 // (about a third less CPU per request), which sets up a coroutine of its own. A handler that
 // defers (Request::Defer) frees its worker at once; its reply resumes the coroutine.
 // A route whose handler never blocks runs here instead when the quick guard lets it
@@ -318,7 +318,7 @@ asio::awaitable<void> CloseGracefully(Stream& stream, bool linger) {
     }
 }
 
-// One connection: a linear loop of requests on the connection's strand.
+// One connection: a linear loop of requests on the connection's io_context (one thread).
 template <class Stream>
 asio::awaitable<void> RunSession(ServerState& s, tcp::socket socket) {
     boost::system::error_code ec;
