@@ -31,15 +31,14 @@ AckedKeyLog::~AckedKeyLog() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool AckedKeyLog::Append(std::string_view key) const {
-    std::string line;
-    line.reserve(key.size() + 1);
-    line.append(key).push_back('\n');
-    ssize_t written;
-    do {
-        written = ::write(fd_, line.data(), line.size());
-    } while (written < 0 && errno == EINTR);
-    return written == static_cast<ssize_t>(line.size());
+bool AckedKeyLog::Append(std::string_view lines) const {
+    while (!lines.empty()) {
+        const ssize_t written = ::write(fd_, lines.data(), lines.size());
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return false;
+        lines.remove_prefix(static_cast<size_t>(written));
+    }
+    return true;
 }
 
 }  // namespace bulwark::bench

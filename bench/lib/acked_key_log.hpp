@@ -8,9 +8,11 @@
 namespace bulwark::bench {
 
 // An append-only file of idempotency keys that got a 2xx answer, one per line, for crash tests:
-// after the server is killed, every key in this file must be in its database. Each key is one
-// write(2) to an O_APPEND descriptor as soon as its answer arrives, so the file is complete even
-// if this process is killed too. Thread-safe (a line is one atomic append).
+// after the server is killed, every key in this file must be in its database. The load engine
+// appends the keys of the answers that arrived in one turn of a thread's event loop with one
+// write(2) to an O_APPEND descriptor, right after that turn; if this process is killed too, the
+// file misses at most those last keys, which makes the check smaller, never wrong.
+// Thread-safe (each write is one atomic append of whole lines).
 class AckedKeyLog {
 public:
     static Result<AckedKeyLog> Open(const std::string& path);
@@ -22,8 +24,9 @@ public:
     ~AckedKeyLog();
 
     bool is_open() const { return fd_ >= 0; }
-    // Appends "key\n"; returns false if the write failed (disk full): the caller counts it.
-    bool Append(std::string_view key) const;
+    // Appends `lines` ("key\n" each); false if the write failed (disk full): the caller counts
+    // the keys as not written.
+    bool Append(std::string_view lines) const;
 
 private:
     explicit AckedKeyLog(int fd) : fd_(fd) {}

@@ -6,40 +6,39 @@
 #include <cmath>
 #include <exception>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "bench/lib/acked_key_log.hpp"
+#include "bench/lib/http_connection.hpp"
 
 namespace bulwark::bench {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::awaitable;
-using Clock = std::chrono::steady_clock;
+using Clock = LoadClock;
 using namespace std::chrono_literals;
+using ErrorCode = boost::system::error_code;
+template <class T>
+using Task = LoadTask<T>;
+using Timer = LoadTimer;
+constexpr auto& kAwait = kLoadAwait;
 
 // Requests still unanswered this long after the end are abandoned, not waited for.
 constexpr auto kDrain = 1s;
-constexpr uint64_t kBodyLimit = 64 << 20;
+constexpr size_t kBodyLimit = 64 << 20;
 constexpr auto kFirstBackoff = 10ms;
 constexpr auto kMaxBackoff = 1s;
+// How often a thread's watchdog looks for connections past their deadline.
+constexpr auto kWatchdogTick = 10ms;
 constexpr const char* kCsrfCookie = "bulwark_csrf";
 
 // Counters of one I/O thread; merged after the run, so no atomics.
@@ -57,6 +56,28 @@ struct ThreadStats {
     }
 };
 
+struct Connection;
+
+// What one I/O thread owns: its io_context, its connections, its counters and the acknowledged
+// keys it has not written to the acked-key file yet.
+struct Worker {
+    asio::io_context io{1};
+    std::vector<Connection*> connections;
+    int running = 0;  // coroutines of this phase not finished yet; the watchdog stops at 0
+    ThreadStats stats;
+    std::string acked_lines;
+    uint64_t acked_pending = 0;
+};
+
+// One keep-alive connection of the load and its scanner's state; lives on one I/O thread.
+struct Connection : HttpConnection {
+    Connection(Worker& w, const LoopbackTarget& to, asio::ip::tcp::endpoint at)
+        : HttpConnection(w.io, to, at, kBodyLimit), worker(w) {}
+
+    Worker& worker;
+    ConnState state;
+};
+
 // Read-only during the run, except `claimed`.
 struct Shared {
     Shared(const LoadOptions& o, Scenario& s, const AckedKeyLog& a)
@@ -71,78 +92,28 @@ struct Shared {
     std::atomic<uint64_t> claimed{0};
 };
 
-// One keep-alive connection; lives on one I/O thread.
-struct Connection {
-    Connection(asio::io_context& io, const LoopbackTarget& to, asio::ip::tcp::endpoint at)
-        : stream(io), target(to), endpoint(at) {}
-
-    beast::tcp_stream stream;
-    const LoopbackTarget& target;
-    asio::ip::tcp::endpoint endpoint;
-    beast::flat_buffer buffer;
-    bool connected = false;
-    std::string out;     // the serialized request
-    std::string cookie;  // Cookie header value from the login
-    std::string csrf;    // X-CSRF-Token value from the login
-    ConnState state;
-    ThreadStats* stats = nullptr;
-};
-
-using Parser = http::response_parser<http::string_body>;
-
 Clock::duration Seconds(double seconds) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-// HTTP/1.1 by hand: the same few lines for every request, cheaper than Beast's serializer.
-void Serialize(const Request& request, const Connection& c, const std::string& host,
-               std::string& out) {
-    out.clear();
-    out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
-    out.append("Host: ").append(host).append("\r\n");
-    bool has_content_type = false;
-    for (const auto& [name, value] : request.headers) {
-        out.append(name).append(": ").append(value).append("\r\n");
-        has_content_type = has_content_type || beast::iequals(name, "Content-Type");
+// Cancels the pending operation of every connection of `w` past its deadline, every tick, until
+// the coroutines of the phase are done. One timer per thread instead of one per operation.
+Task<void> Watchdog(Worker& w) {
+    Timer timer(co_await asio::this_coro::executor);
+    ErrorCode ec;
+    while (w.running > 0) {
+        timer.expires_after(kWatchdogTick);
+        co_await timer.async_wait(asio::redirect_error(kAwait, ec));
+        const Clock::time_point now = Clock::now();
+        for (Connection* c : w.connections) CancelIfOverdue(*c, now);
     }
-    if (!c.cookie.empty()) out.append("Cookie: ").append(c.cookie).append("\r\n");
-    if (!c.csrf.empty()) out.append("X-CSRF-Token: ").append(c.csrf).append("\r\n");
-    if (!request.body.empty() || request.method != "GET") {
-        if (!has_content_type) out.append("Content-Type: application/json\r\n");
-        out.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
-    }
-    out.append("\r\n").append(request.body);
-}
-
-awaitable<beast::error_code> Connect(Connection& c, const Shared& shared) {
-    beast::error_code ec;
-    c.stream.close();
-    c.buffer.clear();
-    c.stream.expires_after(Seconds(shared.options.timeout_s));
-    co_await c.stream.async_connect(c.endpoint, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) c.stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
-    c.connected = !ec;
-    if (ec) c.stream.close();
-    co_return ec;
-}
-
-// Writes c.out and reads one response into `parser`, all before `expiry`.
-awaitable<beast::error_code> Exchange(Connection& c, Parser& parser, Clock::time_point expiry) {
-    beast::error_code ec;
-    c.stream.expires_at(expiry);
-    co_await asio::async_write(c.stream, asio::buffer(c.out),
-                               asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return ec;
-    co_await http::async_read(c.stream, c.buffer, parser,
-                              asio::redirect_error(asio::use_awaitable, ec));
-    co_return ec;
 }
 
 // Connects and, when `log_in`, logs in; the run starts only when every connection got here.
-awaitable<Status> Prepare(Connection& c, const Shared& shared, bool log_in) {
+Task<Status> Prepare(Connection& c, const Shared& shared, bool log_in) {
     const LoadOptions& o = shared.options;
-    if (auto ec = co_await Connect(c, shared)) {
-        co_return Unavailable("cannot connect to " + c.target.host + ": " + ec.message());
+    if (auto failure = co_await Connect(c, Seconds(o.timeout_s))) {
+        co_return Unavailable("cannot connect to " + c.target.host + ": " + failure.Kind());
     }
     if (!log_in) co_return Ok();
 
@@ -150,21 +121,17 @@ awaitable<Status> Prepare(Connection& c, const Shared& shared, bool log_in) {
     login.method = "POST";
     login.target = o.login_path;
     login.body = o.login_body;
-    Serialize(login, c, c.target.host, c.out);
-    Parser parser;
-    parser.body_limit(kBodyLimit);
-    if (auto ec = co_await Exchange(c, parser, Clock::now() + Seconds(o.timeout_s))) {
-        co_return Unavailable("login " + o.login_path + " failed: " + ec.message());
+    SerializeRequest(login, c);
+    if (auto failure = co_await Exchange(c, Clock::now() + Seconds(o.timeout_s))) {
+        Close(c);
+        co_return Unavailable("login " + o.login_path + " failed: " + failure.Kind());
     }
-    const auto& response = parser.get();
-    if (response.result_int() / 100 != 2) {
+    if (c.reader.status() / 100 != 2) {
         co_return FailedPrecondition("login " + o.login_path + " answered " +
-                                     std::to_string(response.result_int()) + ": " +
-                                     response.body().substr(0, 200));
+                                     std::to_string(c.reader.status()) + ": " +
+                                     std::string(c.reader.body().substr(0, 200)));
     }
-    const auto [first, last] = response.equal_range(http::field::set_cookie);
-    for (auto field = first; field != last; ++field) {
-        const std::string_view value = field->value();
+    for (const std::string_view value : c.reader.set_cookies()) {
         const std::string_view pair = value.substr(0, value.find(';'));
         const size_t eq = pair.find('=');
         if (eq == std::string_view::npos) continue;
@@ -172,9 +139,10 @@ awaitable<Status> Prepare(Connection& c, const Shared& shared, bool log_in) {
         c.cookie += pair;
         if (pair.substr(0, eq) == kCsrfCookie) c.csrf = std::string(pair.substr(eq + 1));
     }
-    if (!parser.keep_alive()) {
-        c.stream.close();
-        c.connected = false;
+    if (c.reader.keep_alive()) {
+        c.reader.Next();
+    } else {
+        Close(c);
     }
     co_return Ok();
 }
@@ -199,16 +167,37 @@ void CountStatus(ThreadStats& st, unsigned status) {
     }
 }
 
+// Writes the thread's acknowledged keys to the acked-key file in one write(2).
+void FlushAcked(Worker& w, const AckedKeyLog& acked) {
+    if (w.acked_pending == 0) return;
+    if (acked.Append(w.acked_lines)) {
+        w.stats.acked += w.acked_pending;
+    } else {
+        w.stats.acked_write_failures += w.acked_pending;
+    }
+    w.acked_lines.clear();
+    w.acked_pending = 0;
+}
+
+// Keeps `key` for the acked-key file. The first key of a turn of the event loop posts the flush,
+// which runs after the answers that arrived in the same turn: one write for all of them, a few
+// microseconds after the first, instead of a write per key.
+void NoteAcked(Worker& w, const AckedKeyLog& acked, std::string_view key) {
+    if (w.acked_pending == 0) asio::post(w.io, [&w, &acked] { FlushAcked(w, acked); });
+    w.acked_lines.append(key).push_back('\n');
+    ++w.acked_pending;
+}
+
 // The load of one connection, request after request until the end (see LoadOptions::rate).
-awaitable<void> Drive(Connection& c, Shared& shared) {
+Task<void> Drive(Connection& c, Shared& shared) {
     const LoadOptions& o = shared.options;
-    ThreadStats& st = *c.stats;
+    ThreadStats& st = c.worker.stats;
     const bool open_loop = o.rate > 0;
     const uint64_t n = static_cast<uint64_t>(o.connections);
     const auto timeout = Seconds(o.timeout_s);
     const auto drain_end = shared.deadline + kDrain;
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    beast::error_code ec;
+    Timer timer(co_await asio::this_coro::executor);
+    ErrorCode ec;
     Clock::duration backoff = kFirstBackoff;
 
     for (uint64_t k = 0;; ++k) {
@@ -220,7 +209,7 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
             intended = shared.start + Seconds(static_cast<double>(slot) / o.rate);
             if (intended > Clock::now()) {
                 timer.expires_at(intended);
-                co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                co_await timer.async_wait(asio::redirect_error(kAwait, ec));
             } else if (Clock::now() >= shared.deadline) {
                 // Behind schedule at the end: the rest of this connection's slots never went out.
                 st.unsent += (shared.total_slots - slot + n - 1) / n;
@@ -236,11 +225,11 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
 
         ++st.sent;
         if (!c.connected) {
-            if (auto connect_ec = co_await Connect(c, shared)) {
-                st.CountError("connect: " + connect_ec.message());
+            if (auto failure = co_await Connect(c, Seconds(o.timeout_s))) {
+                st.CountError("connect: " + failure.Kind());
                 if (!open_loop) {
                     timer.expires_at(std::min(Clock::now() + backoff, shared.deadline));
-                    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                    co_await timer.async_wait(asio::redirect_error(kAwait, ec));
                     backoff = std::min<Clock::duration>(backoff * 2, kMaxBackoff);
                 }
                 continue;
@@ -249,19 +238,16 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
 
         Request request = shared.scenario.Next(c.state);
         ++c.state.seq;
-        Serialize(request, c, c.target.host, c.out);
-        Parser parser;
-        parser.body_limit(kBodyLimit);
+        SerializeRequest(request, c);
         const Clock::time_point sent_at = Clock::now();
         if (!open_loop) intended = sent_at;
         const Clock::time_point expiry = std::min(sent_at + timeout, drain_end);
-        if (auto io_ec = co_await Exchange(c, parser, expiry)) {
-            c.stream.close();
-            c.connected = false;
-            if (io_ec == beast::error::timeout && expiry == drain_end) {
+        if (auto failure = co_await Exchange(c, expiry)) {
+            Close(c);
+            if (failure.timeout && expiry == drain_end) {
                 ++st.abandoned;
             } else {
-                st.CountError(io_ec == beast::error::timeout ? "timeout" : io_ec.message());
+                st.CountError(failure.Kind());
             }
             continue;
         }
@@ -271,7 +257,7 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
             std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - intended).count());
         st.latency.Record(latency);
         ++st.completed;
-        const unsigned status = parser.get().result_int();
+        const unsigned status = c.reader.status();
         CountStatus(st, status);
         if (!request.label.empty()) {
             LabelReport& label = st.by_label[request.label];
@@ -280,35 +266,46 @@ awaitable<void> Drive(Connection& c, Shared& shared) {
             label.latency.Record(latency);
         }
         shared.scenario.OnResponse(c.state, request,
-                                   Response{.status = status, .body = parser.get().body()});
+                                   Response{.status = status, .body = c.reader.body()});
         if (status / 100 == 2 && !request.idempotency_key.empty() && shared.acked.is_open()) {
-            if (shared.acked.Append(request.idempotency_key)) {
-                ++st.acked;
-            } else {
-                ++st.acked_write_failures;
-            }
+            NoteAcked(c.worker, shared.acked, request.idempotency_key);
         }
-        if (!parser.keep_alive()) {
-            c.stream.close();
-            c.connected = false;
+        if (c.reader.keep_alive()) {
+            c.reader.Next();
+        } else {
+            Close(c);
         }
     }
-}
-
-// Runs every io_context until it has no work, one thread each (the caller's is the first).
-void RunAll(std::vector<std::unique_ptr<asio::io_context>>& contexts) {
-    std::vector<std::thread> threads;
-    for (size_t t = 1; t < contexts.size(); ++t) {
-        threads.emplace_back([&io = *contexts[t]] { io.run(); });
-    }
-    contexts[0]->run();
-    for (auto& thread : threads) thread.join();
-    for (auto& io : contexts) io->restart();
 }
 
 // Crash loudly on an exception escaping a coroutine: it would be a bug in the engine.
 void RethrowIfSet(std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
+}
+
+// Runs `task(connection)` for each of `connections` on its worker's thread, with a watchdog per
+// worker, one thread per worker (the caller's is the first), until all are done.
+template <class MakeTask>
+void RunPhase(std::vector<std::unique_ptr<Worker>>& workers,
+              const std::vector<Connection*>& connections, MakeTask make_task) {
+    for (Connection* c : connections) {
+        Worker& w = c->worker;
+        ++w.running;
+        asio::co_spawn(w.io, make_task(*c), [&w](std::exception_ptr e, auto&&...) {
+            RethrowIfSet(e);
+            --w.running;
+        });
+    }
+    for (auto& w : workers) {
+        if (w->running > 0) asio::co_spawn(w->io, Watchdog(*w), RethrowIfSet);
+    }
+    std::vector<std::thread> threads;
+    for (size_t t = 1; t < workers.size(); ++t) {
+        threads.emplace_back([&io = workers[t]->io] { io.run(); });
+    }
+    workers[0]->io.run();
+    for (auto& thread : threads) thread.join();
+    for (auto& w : workers) w->io.restart();
 }
 
 }  // namespace
@@ -327,7 +324,7 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
     if (options.targets.empty()) return InvalidArgument("need a target");
     std::vector<asio::ip::tcp::endpoint> endpoints;
     for (const LoopbackTarget& target : options.targets) {
-        beast::error_code ec;
+        ErrorCode ec;
         const auto address = asio::ip::make_address(target.address, ec);
         if (ec) return InvalidArgument("bad address " + target.address);
         endpoints.emplace_back(address, target.port);
@@ -335,20 +332,19 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
 
     Shared shared(options, scenario, acked);
     const int thread_count = std::min(options.threads, options.connections);
-    std::vector<std::unique_ptr<asio::io_context>> contexts;
-    for (int t = 0; t < thread_count; ++t) {
-        contexts.push_back(std::make_unique<asio::io_context>(1));
-    }
-    std::vector<ThreadStats> stats(thread_count);
-    std::vector<std::unique_ptr<Connection>> connections;
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (int t = 0; t < thread_count; ++t) workers.push_back(std::make_unique<Worker>());
+    std::vector<std::unique_ptr<Connection>> owned;
+    std::vector<Connection*> connections;
     for (int i = 0; i < options.connections; ++i) {
         const size_t to = static_cast<size_t>(i) % endpoints.size();
-        auto c = std::make_unique<Connection>(*contexts[i % thread_count], options.targets[to],
-                                              endpoints[to]);
+        Worker& w = *workers[static_cast<size_t>(i % thread_count)];
+        auto c = std::make_unique<Connection>(w, options.targets[to], endpoints[to]);
         c->state.conn = i;
         c->state.run_id = options.run_id;
-        c->stats = &stats[i % thread_count];
-        connections.push_back(std::move(c));
+        w.connections.push_back(c.get());
+        connections.push_back(c.get());
+        owned.push_back(std::move(c));
     }
 
     // Logins go one at a time: the server counts parallel attempts on one account against its
@@ -358,21 +354,19 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
         options.login_path.empty() ? 0
         : options.sessions > 0 ? std::min(connections.size(), static_cast<size_t>(options.sessions))
                                : connections.size();
+    // Each connection's coroutine writes its own element: no two threads share one.
     std::vector<Status> prepared(connections.size());
-    auto prepare = [&](size_t i) {
-        asio::co_spawn(*contexts[i % thread_count], Prepare(*connections[i], shared, i < sessions),
-                       [&prepared, i](std::exception_ptr e, Status status) {
-                           RethrowIfSet(e);
-                           prepared[i] = std::move(status);
-                       });
+    auto prepare = [&](bool log_in) {
+        return [&, log_in](Connection& c) -> Task<void> {
+            prepared[static_cast<size_t>(c.state.conn)] = co_await Prepare(c, shared, log_in);
+        };
     };
     for (size_t i = 0; i < sessions; ++i) {
-        prepare(i);
-        RunAll(contexts);
+        RunPhase(workers, {connections[i]}, prepare(true));
         if (!prepared[i].ok()) return std::move(prepared[i]).error();
     }
-    for (size_t i = sessions; i < connections.size(); ++i) prepare(i);
-    RunAll(contexts);
+    RunPhase(workers, std::vector<Connection*>(connections.begin() + sessions, connections.end()),
+             prepare(false));
     for (auto& status : prepared) {
         if (!status.ok()) return std::move(status).error();
     }
@@ -384,10 +378,7 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
     shared.start = Clock::now();
     shared.deadline = shared.start + Seconds(options.duration_s);
     shared.total_slots = static_cast<uint64_t>(std::floor(options.duration_s * options.rate));
-    for (size_t i = 0; i < connections.size(); ++i) {
-        asio::co_spawn(*contexts[i % thread_count], Drive(*connections[i], shared), RethrowIfSet);
-    }
-    RunAll(contexts);
+    RunPhase(workers, connections, [&](Connection& c) { return Drive(c, shared); });
     const Clock::time_point end = Clock::now();
 
     LoadReport report;
@@ -396,7 +387,8 @@ Result<LoadReport> RunLoad(const LoadOptions& options, Scenario& scenario) {
     report.connections = options.connections;
     report.threads = thread_count;
     report.elapsed_s = std::chrono::duration<double>(end - shared.start).count();
-    for (auto& st : stats) {
+    for (auto& w : workers) {
+        const ThreadStats& st = w->stats;
         report.sent += st.sent;
         report.completed += st.completed;
         report.status_2xx += st.s2xx;
