@@ -106,21 +106,13 @@ std::string RejectedDetail(int64_t tube_id) {
 // The answer to an accepted scan: the sample, the person (masked), the tube after it.
 Answer Accepted(int64_t sample_id, const Tube& tube, const registry::SamplingSubject& person,
                 const Tube& after, int64_t taken_at, uint32_t warning_bits) {
-    json::array warning_list;
-    for (const Warning& x : WarningsOf(warning_bits)) {
-        warning_list.push_back(json::object{{"code", x.code}, {"message", x.message}});
-    }
-    json::object body{
-        {"sample", json::object{{"id", sample_id},
-                                {"round_id", tube.round_id},
-                                {"tube_barcode", tube.barcode},
-                                {"site_id", tube.site_id},
-                                {"table_id", tube.table_id},
-                                {"scanned_at", taken_at}}},
-        {"resident", json::object{{"id", person.id}, {"name_masked", auth::MaskName(person.name)}}},
-        {"tube", TubeJson(after)},
-        {"warnings", std::move(warning_list)}};
-    return Answer{201, json::serialize(body)};
+    return Answer{201, AcceptedScanJson({.sample_id = sample_id,
+                                         .tube = tube,
+                                         .resident_id = person.id,
+                                         .name_masked = auth::MaskName(person.name),
+                                         .after = after,
+                                         .taken_at = taken_at,
+                                         .warning_bits = warning_bits})};
 }
 
 // What the scan's read found and decided.

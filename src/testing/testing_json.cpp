@@ -12,6 +12,83 @@ namespace json = boost::json;
 json::value Time(int64_t at) { return at > 0 ? json::value(at) : json::value(nullptr); }
 json::value Id(int64_t id) { return id > 0 ? json::value(id) : json::value(nullptr); }
 
+// A JSON string: escaped as boost::json's serializer does (short escapes where JSON has them,
+// \u00xx for the other control characters, UTF-8 as it is).
+void AppendString(std::string& out, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char c : text) {
+        switch (c) {
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\b':
+                out.append("\\b");
+                break;
+            case '\f':
+                out.append("\\f");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    out.append("\\u00");
+                    out.push_back(kHex[(c >> 4) & 0xf]);
+                    out.push_back(kHex[c & 0xf]);
+                } else {
+                    out.push_back(c);
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+// "name": followed by the value's text, with a comma before all but an object's first member.
+void AppendName(std::string& out, std::string_view name) {
+    if (out.back() != '{') out.push_back(',');
+    out.push_back('"');
+    out.append(name).append("\":");
+}
+
+void AppendNumber(std::string& out, std::string_view name, int64_t value) {
+    AppendName(out, name);
+    out.append(std::to_string(value));
+}
+
+// A time or id that is null when not set (0), as Time() and Id().
+void AppendOptional(std::string& out, std::string_view name, int64_t value) {
+    AppendName(out, name);
+    out.append(value > 0 ? std::to_string(value) : "null");
+}
+
+void AppendTube(std::string& out, const Tube& t) {
+    out.push_back('{');
+    AppendNumber(out, "id", t.id);
+    AppendNumber(out, "round_id", t.round_id);
+    AppendNumber(out, "site_id", t.site_id);
+    AppendNumber(out, "table_id", t.table_id);
+    AppendName(out, "barcode");
+    AppendString(out, t.barcode);
+    AppendNumber(out, "pool_size", t.pool_size);
+    AppendNumber(out, "count", t.count);
+    AppendName(out, "status");
+    AppendString(out, TubeStatusName(t.status));
+    AppendNumber(out, "opened_at", t.opened_at);
+    AppendOptional(out, "closed_at", t.closed_at);
+    AppendOptional(out, "box_id", t.box_id);
+    out.push_back('}');
+}
+
 json::array IdArray(const std::vector<int64_t>& ids) {
     json::array out;
     out.reserve(ids.size());
@@ -82,6 +159,38 @@ json::object TubeJson(const Tube& t) {
             {"opened_at", t.opened_at},
             {"closed_at", Time(t.closed_at)},
             {"box_id", Id(t.box_id)}};
+}
+
+std::string AcceptedScanJson(const AcceptedScan& scan) {
+    std::string out;
+    out.reserve(512);
+    out.append("{\"sample\":{");
+    AppendNumber(out, "id", scan.sample_id);
+    AppendNumber(out, "round_id", scan.tube.round_id);
+    AppendName(out, "tube_barcode");
+    AppendString(out, scan.tube.barcode);
+    AppendNumber(out, "site_id", scan.tube.site_id);
+    AppendNumber(out, "table_id", scan.tube.table_id);
+    AppendNumber(out, "scanned_at", scan.taken_at);
+    out.append("},\"resident\":{");
+    AppendNumber(out, "id", scan.resident_id);
+    AppendName(out, "name_masked");
+    AppendString(out, scan.name_masked);
+    out.append("},\"tube\":");
+    AppendTube(out, scan.after);
+    out.append(",\"warnings\":[");
+    bool first = true;
+    for (const Warning& w : WarningsOf(scan.warning_bits)) {
+        out.append(first ? "{" : ",{");
+        first = false;
+        AppendName(out, "code");
+        AppendString(out, w.code);
+        AppendName(out, "message");
+        AppendString(out, w.message);
+        out.push_back('}');
+    }
+    out.append("]}");
+    return out;
 }
 
 json::object BoxJson(const Box& b) {
