@@ -15,39 +15,23 @@ json::value Id(int64_t id) { return id > 0 ? json::value(id) : json::value(nullp
 // A JSON string: escaped as boost::json's serializer does (short escapes where JSON has them,
 // \u00xx for the other control characters, UTF-8 as it is).
 void AppendString(std::string& out, std::string_view text) {
+    static constexpr std::string_view kShort = "\"\\\b\f\n\r\t";  // escaped as \ and a letter
+    static constexpr std::string_view kLetter = "\"\\bfnrt";
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     for (const char c : text) {
-        switch (c) {
-            case '"':
-                out.append("\\\"");
-                break;
-            case '\\':
-                out.append("\\\\");
-                break;
-            case '\b':
-                out.append("\\b");
-                break;
-            case '\f':
-                out.append("\\f");
-                break;
-            case '\n':
-                out.append("\\n");
-                break;
-            case '\r':
-                out.append("\\r");
-                break;
-            case '\t':
-                out.append("\\t");
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    out.append("\\u00");
-                    out.push_back(kHex[(c >> 4) & 0xf]);
-                    out.push_back(kHex[c & 0xf]);
-                } else {
-                    out.push_back(c);
-                }
+        if (static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\') {
+            out.push_back(c);
+            continue;
+        }
+        const size_t at = kShort.find(c);
+        if (at != std::string_view::npos) {
+            out.push_back('\\');
+            out.push_back(kLetter[at]);
+        } else {
+            out.append("\\u00");
+            out.push_back(kHex[(c >> 4) & 0xf]);
+            out.push_back(kHex[c & 0xf]);
         }
     }
     out.push_back('"');

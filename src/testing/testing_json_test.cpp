@@ -51,7 +51,8 @@ TEST(AcceptedScanJsonTest, SameBytesAsTheJsonLibrary) {
     const Tube boxed = MakeTube("T0001-26-6", TubeStatus::kClosed, 1'796'065'576'701, 12);
     // Barcodes and names are the scanner's and the registry's text: quotes, backslashes,
     // control characters and Chinese must come out as the library writes them.
-    const Tube odd = MakeTube("a\"b\\c\n\t\r\b\f\x01\x1f\x7f/试管", TubeStatus::kOpen, 0, 0);
+    static constexpr char kOdd[] = "a\"b\\c\n\t\r\b\f\x01\x1f\x7f/试管\0z";
+    const Tube odd = MakeTube(std::string(kOdd, sizeof kOdd - 1), TubeStatus::kOpen, 0, 0);
     const std::string names[] = {"**云", "", "*\"\\\x02", "张*"};
     const uint32_t warnings[] = {0, kOutsideScope, kMovedOut | kSingleTubeRequired,
                                  kOutsideScope | kMovedOut | kSingleTubeRequired};
