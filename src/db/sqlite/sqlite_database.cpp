@@ -1,5 +1,6 @@
 #include "db/sqlite/sqlite_database.hpp"
 
+#include "db/sqlite/wal_gather_vfs.hpp"
 #include "db/write_job.hpp"
 
 #include <fcntl.h>
@@ -50,11 +51,13 @@ public:
         if (handle_) sqlite3_close_v2(handle_);
     }
 
-    static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only) {
+    // `vfs` is SQLite's default (nullptr) or a registered one's name.
+    static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
+                                                    const char* vfs = nullptr) {
         auto conn = std::make_unique<Connection>();
         int flags = SQLITE_OPEN_NOMUTEX |
                     (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-        int rc = sqlite3_open_v2(path.c_str(), &conn->handle_, flags, nullptr);
+        int rc = sqlite3_open_v2(path.c_str(), &conn->handle_, flags, vfs);
         if (rc != SQLITE_OK) return SqliteError(conn->handle_, rc, "打开数据库 " + path);
         sqlite3_extended_result_codes(conn->handle_, 1);
         sqlite3_busy_timeout(conn->handle_, 10000);
@@ -250,7 +253,8 @@ public:
     ~SqliteDatabase() override { Close(); }
 
     Status Init() {
-        ASSIGN_OR_RETURN(writer_, Connection::Open(path_, false));
+        // The writer's log appends go to the kernel once per commit (wal_gather_vfs.hpp).
+        ASSIGN_OR_RETURN(writer_, Connection::Open(path_, false, sqlite::WalGatheringVfs()));
         for (int i = 0; i < std::max(1, options_.readers); ++i) {
             ASSIGN_OR_RETURN(auto reader, Connection::Open(path_, true));
             idle_readers_.push_back(std::move(reader));
